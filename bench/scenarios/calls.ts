@@ -1,0 +1,724 @@
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { Redis } from 'ioredis';
+import { request } from 'undici';
+import { RiptTrunkClient, type RiptCall, type TgDescriptionDoc } from '../../src/client/index.js';
+import type { MediaFrame } from '../../src/ript/index.js';
+import { LoadWorker, type MediaMode, type WindowResult, type WorkerEnterprise } from '../lib/calls-load.js';
+import { startBenchControlPlane, type BenchControlPlane } from '../lib/control-plane.js';
+import { machineBusyCpuSeconds, ownCpuSeconds, processCpuSeconds, startCpuMeter, type CpuReading } from '../lib/cpu.js';
+import { startBenchEdge, type BenchEdge } from '../lib/edge.js';
+import { adminPost } from '../lib/enterprise.js';
+import { mergeHistograms, summarise } from '../lib/histograms.js';
+import { repoPath } from '../lib/paths.js';
+import { childEnv, startBenchProcess, type BenchProcess } from '../lib/process.js';
+import type { Scenario, ScenarioOutput } from '../lib/scenario.js';
+import type { LatencySummary } from '../lib/stats.js';
+
+/** Ports of their own: the tg scenario uses 18443-18445. */
+const PORTS = { controlPlane: 18453, edge: 18454, baseline: 18455 };
+const EDGE_URL = `https://localhost:${PORTS.edge}`;
+
+const list = (name: string, fallback: string) => (process.env[name] ?? fallback).split(',').map(Number);
+const forcedMode = process.env.BENCH_CALLS_MEDIA_MODE as MediaMode | undefined;
+
+const PARAMETERS = {
+  ports: PORTS,
+  /** Load-generator processes (child_process.fork); the calls and setup loops are divided between them. */
+  workers: Number(process.env.BENCH_CALLS_WORKERS ?? 2),
+  /** Onboarded enterprises (tenant, number range, trunk, SDK client, handler), divided between the workers. */
+  enterprises: 4,
+  trunk: {
+    destinations: ['+1555010*'],
+    codecs: ['PCMU'],
+    maxConcurrentCalls: 100_000,
+    maxCallsPerSecond: 10_000,
+  },
+  handler: { id: 'bench-pbx', advertisement: '1 in: PCMU; 1 out: PCMU;' },
+  /** The provider's echo test line. */
+  destination: '+15550100001',
+  setups: {
+    /** Parallel clients (closed loops), stepped up until failures pass maxFailureRate. BENCH_CALLS_SETUP_CLIENTS. */
+    clients: list('BENCH_CALLS_SETUP_CLIENTS', '8,32,64,128,256'),
+    warmupSeconds: 2,
+    /** The first step warms up longer (JIT, connections, token caches of a fresh edge and workers). */
+    firstWarmupSeconds: 5,
+    durationSeconds: 8,
+    maxFailureRate: 0.01,
+    /** A setup cycle not done within this long fails. */
+    timeoutMs: 10_000,
+    cycle:
+      'POST <tg>/calls (201), GET <call>/events until `answered` (setup latency), `end` on PUT <call>/events, GET until the `end` event, close',
+  },
+  media: {
+    /** Concurrent echo calls on the one edge process, stepped up. BENCH_CALLS_STEPS. */
+    steps: list('BENCH_CALLS_STEPS', '50,100,200,300,400,500,600,800,1000,1200,1600,2000'),
+    warmupSeconds: 2,
+    durationSeconds: 8,
+    /** After the window, frames sent in it have this long to come back before they count as lost. */
+    lossAfterMs: 1000,
+    frameMs: 20,
+    codec: 'PCMU',
+    payloadBytes: 160,
+    payload: 'f64 send time (performance.now() of the sending worker), u32 call id, u32 seq, 0xFF filler',
+    timer: 'one setInterval(20 ms) per worker process, one frame per call per tick (bursts of all its calls)',
+    callsPerSession: 50,
+    setupConcurrency: 32,
+    maxLossRate: 0.001,
+    maxP99Ms: 20,
+    /** Generator cost of RiptCall media (sdk) vs the worker's own streams (raw), measured before the steps. */
+    probe: { calls: 200, warmupSeconds: 1, durationSeconds: 3 },
+    modeOverride: forcedMode ?? null,
+  },
+  controlPlaneEnv: {
+    EDGE_PORT: String(PORTS.edge),
+    RIPTRUNK_EDGE_PUBLIC_URL: EDGE_URL,
+    RIPTRUNK_OAUTH_RATE_LIMIT: '1000000',
+  },
+};
+
+/** CPU of processes outside the run (% of one core) above which a timed window is reported as disturbed. */
+const DISTURBED_PERCENT = 40;
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
+const round2 = (n: number) => Math.round(n * 100) / 100;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** `total` divided into `parts` integers as evenly as possible. */
+function split(total: number, parts: number): number[] {
+  return Array.from({ length: parts }, (_, i) => Math.floor(total / parts) + (i < total % parts ? 1 : 0));
+}
+
+// ------------------------------------------------------------------ processes and meters
+
+interface Processes {
+  cp: BenchControlPlane;
+  edge: BenchEdge;
+  workers: LoadWorker[];
+  baseline?: BenchProcess;
+  redis: Redis;
+}
+
+async function redisCpuSeconds(redis: Redis): Promise<number | null> {
+  try {
+    const info = await redis.info('cpu');
+    const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
+    const seconds = field('used_cpu_user') + field('used_cpu_sys');
+    return Number.isFinite(seconds) ? seconds : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU of every process of the run over a window, as % of one core (the machine has os.cpus().length of them);
+ * `restOfMachine` is everything else that ran (Postgres, other processes).
+ */
+interface CpuReadings {
+  /** edge, controlPlane, redis, bench (this process), worker<i>, baseline. */
+  processes: Record<string, CpuReading | null>;
+  /** The workers together, % of one core. */
+  generator: number;
+  restOfMachine: number | null;
+}
+
+async function startMeters(p: Processes): Promise<() => Promise<CpuReadings>> {
+  const sources: [string, () => number | null | Promise<number | null>][] = [
+    ['edge', () => processCpuSeconds(p.edge.pid)],
+    ['controlPlane', () => processCpuSeconds(p.cp.pid)],
+    ['redis', () => redisCpuSeconds(p.redis)],
+    ['bench', ownCpuSeconds],
+    ...p.workers.map((w): [string, () => number | null] => [`worker${w.index}`, () => processCpuSeconds(w.pid)]),
+    ...(p.baseline ? [['baseline', () => processCpuSeconds(p.baseline!.pid)] as [string, () => number | null]] : []),
+  ];
+  const meters = await Promise.all([
+    ...sources.map(([, read]) => startCpuMeter(read)),
+    startCpuMeter(machineBusyCpuSeconds),
+  ]);
+  return async () => {
+    const readings = await Promise.all(meters.map((stop) => stop()));
+    const machine = readings.pop();
+    const out: Record<string, CpuReading | null> = {};
+    sources.forEach(([name], i) => (out[name] = readings[i]));
+    const ours = readings.reduce((sum, r) => sum + (r?.cpuSeconds ?? 0), 0);
+    const generator = p.workers.reduce((sum, w) => sum + (out[`worker${w.index}`]?.percentOfOneCore ?? 0), 0);
+    return {
+      processes: out,
+      generator: round1(generator),
+      restOfMachine: machine ? round1(((machine.cpuSeconds - ours) / machine.elapsedSeconds) * 100) : null,
+    };
+  };
+}
+
+/** VmRSS and VmHWM (peak) of a process, in MB. */
+function memoryOf(pid: number): { rssMb: number | null; peakRssMb: number | null } {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    const mb = (v: number) => (Number.isFinite(v) ? round1(v / 1024) : null);
+    return { rssMb: mb(kb('VmRSS')), peakRssMb: mb(kb('VmHWM')) };
+  } catch {
+    return { rssMb: null, peakRssMb: null };
+  }
+}
+
+/** Garbage collection of the edge (prom-client's default metrics on its public /metrics): pause time by kind. */
+type GcTotals = Record<string, { count: number; ms: number }>;
+
+async function edgeGc(cp: BenchControlPlane): Promise<{ gc: GcTotals; heapUsedMb: number | null } | null> {
+  try {
+    const res = await request(`${EDGE_URL}/metrics`, { dispatcher: cp.agent });
+    const text = await res.body.text();
+    if (res.statusCode !== 200) return null;
+    const gc: GcTotals = {};
+    for (const m of text.matchAll(/^riptrunk_nodejs_gc_duration_seconds_(sum|count)\{kind="(\w+)"\} ([\d.e+-]+)$/gm)) {
+      const entry = (gc[m[2]] ??= { count: 0, ms: 0 });
+      if (m[1] === 'sum') entry.ms = Number(m[3]) * 1000;
+      else entry.count = Number(m[3]);
+    }
+    const heap = /^riptrunk_nodejs_heap_size_used_bytes ([\d.e+-]+)$/m.exec(text);
+    return { gc, heapUsedMb: heap ? round1(Number(heap[1]) / 2 ** 20) : null };
+  } catch {
+    return null;
+  }
+}
+
+/** GC pauses between two readings. */
+function gcDuring(before: GcTotals | undefined, after: GcTotals | undefined): GcTotals | null {
+  if (!before || !after) return null;
+  const out: GcTotals = {};
+  for (const [kind, a] of Object.entries(after)) {
+    const b = before[kind] ?? { count: 0, ms: 0 };
+    out[kind] = { count: a.count - b.count, ms: round1(a.ms - b.ms) };
+  }
+  return out;
+}
+
+const pct = (r: CpuReading | null | undefined) => (r ? `${r.percentOfOneCore}%` : 'n/a');
+
+// ------------------------------------------------------------------ setup
+
+/** Tenants with a number range, a trunk at the maximum limits, an SDK-onboarded client and a handler each. */
+async function onboard(cp: BenchControlPlane): Promise<{ enterprises: WorkerEnterprise[]; tenants: string[] }> {
+  const enterprises: WorkerEnterprise[] = [];
+  const tenants: string[] = [];
+  for (let i = 0; i < PARAMETERS.enterprises; i++) {
+    const tenant = await adminPost(cp, '/v1/tenants', { name: `Bench calls PBX ${i}` });
+    tenants.push(tenant.id);
+    const first = 14085551000 + i * 100;
+    await adminPost(cp, `/v1/tenants/${tenant.id}/number-ranges`, { start: `+${first}`, count: 100 });
+    await adminPost(cp, `/v1/tenants/${tenant.id}/trunks`, { name: `bench-calls-${i}`, ...PARAMETERS.trunk });
+    const { code } = await adminPost(cp, `/v1/tenants/${tenant.id}/onboarding-codes`, {});
+    const profile = await RiptTrunkClient.onboard(cp.url, code, { caFile: cp.caFile, clientName: `bench pbx ${i}` });
+    const client = await RiptTrunkClient.fromProfile(profile);
+    try {
+      const [listed] = await client.providerTgs();
+      if (!listed) throw new Error(`tenant ${tenant.id} lists no TG`);
+      // The edge learns the trunk by pub/sub or snapshot: wait until it serves the TG.
+      let tg: TgDescriptionDoc | undefined;
+      for (let attempt = 0; !tg; attempt++) {
+        tg = await client.tgDescription(listed.uri).catch(async (err: unknown) => {
+          if (attempt > 100) throw err;
+          await sleep(100);
+          return undefined;
+        });
+      }
+      const { limits } = tg;
+      if (limits['max-calls-per-second'] !== PARAMETERS.trunk.maxCallsPerSecond)
+        throw new Error(`the TG's limits are ${JSON.stringify(limits)}`);
+      const handler = (await client.registerHandler(tg, PARAMETERS.handler.id, PARAMETERS.handler.advertisement)).uri;
+      const from = Array.from({ length: 100 }, (_, k) => `+${first + k}`);
+      if (i === 0) await checkEcho(client, tg, handler, from[0]);
+      enterprises.push({ profile, tg, handler, from });
+    } finally {
+      await client.close();
+    }
+  }
+  return { enterprises, tenants };
+}
+
+/** Before timing: one SDK call to the echo line gets 10 frames back byte for byte. */
+async function checkEcho(client: RiptTrunkClient, tg: TgDescriptionDoc, handler: string, from: string): Promise<void> {
+  const call: RiptCall = await client.placeCall(tg, { handler, destination: PARAMETERS.destination, from });
+  const events = call.events();
+  for (let e = await events.next(); ; e = await events.next()) {
+    if (e.done) throw new Error('the echo call ended before answered');
+    if (e.value.type === 'answered') break;
+  }
+  await call.openMedia();
+  const received: Buffer[] = [];
+  call.onFrame((f: MediaFrame) => received.push(Buffer.from(f.payload)));
+  const sent: Buffer[] = [];
+  for (let i = 0; i < 10; i++) {
+    const payload = Buffer.alloc(PARAMETERS.media.payloadBytes, i);
+    sent.push(payload);
+    call.sendFrame(call.clientDirectives[0], payload);
+    await sleep(PARAMETERS.media.frameMs);
+  }
+  for (let i = 0; i < 50 && received.length < sent.length; i++) await sleep(20);
+  if (received.length !== sent.length || received.some((p, i) => !p.equals(sent[i])))
+    throw new Error(`the echo line sent back ${received.length} of ${sent.length} frames, or other bytes`);
+  await call.end();
+  for (let e = await events.next(); !e.done && e.value.type !== 'end'; e = await events.next());
+  call.close();
+}
+
+// ------------------------------------------------------------------ (1) setups per second
+
+interface SetupRun {
+  clients: number;
+  loopsPerWorker: number[];
+  windowSeconds: number;
+  completed: number;
+  failures: number;
+  failureRate: number;
+  setupsPerSecond: number;
+  /** POST until the `answered` event was read. */
+  setupLatencyMs: LatencySummary;
+  /** POST to the `end` event read (the whole cycle). */
+  cycleLatencyMs: LatencySummary;
+  outcomes: Record<string, number>;
+  errorSamples: string[];
+  cpu: CpuReadings;
+  edgeCpuMicrosPerSetup: number | null;
+}
+
+async function measureSetups(p: Processes, clients: number, warmupSeconds: number): Promise<SetupRun> {
+  const { durationSeconds } = PARAMETERS.setups;
+  const loopsPerWorker = split(clients, p.workers.length);
+  await Promise.all(p.workers.map((w, i) => w.call('setupsStart', { loops: loopsPerWorker[i] })));
+  await sleep(warmupSeconds * 1000);
+  const stopMeters = await startMeters(p);
+  const started = performance.now();
+  await Promise.all(p.workers.map((w) => w.call('setupsRecord', {})));
+  await sleep(durationSeconds * 1000);
+  const cpu = await stopMeters();
+  const windowSeconds = (performance.now() - started) / 1000;
+  const results = await Promise.all(p.workers.map((w) => w.call('setupsStop', {})));
+  const completed = results.reduce((n, r) => n + r.completed, 0);
+  const failures = results.reduce((n, r) => n + r.failures, 0);
+  const outcomes: Record<string, number> = {};
+  for (const r of results) for (const [k, v] of Object.entries(r.outcomes)) outcomes[k] = (outcomes[k] ?? 0) + v;
+  return {
+    clients,
+    loopsPerWorker,
+    windowSeconds: round2(windowSeconds),
+    completed,
+    failures,
+    failureRate: completed + failures ? failures / (completed + failures) : 1,
+    setupsPerSecond: round1(completed / windowSeconds),
+    setupLatencyMs: summarise(mergeHistograms(results.map((r) => r.setupHistogram))),
+    cycleLatencyMs: summarise(mergeHistograms(results.map((r) => r.cycleHistogram))),
+    outcomes,
+    errorSamples: results.flatMap((r) => r.errorSamples).slice(0, 5),
+    cpu,
+    edgeCpuMicrosPerSetup:
+      cpu.processes.edge && completed ? Math.round((cpu.processes.edge.cpuSeconds * 1e6) / completed) : null,
+  };
+}
+
+// ------------------------------------------------------------------ (2) concurrent echo calls
+
+interface MediaRun {
+  target: 'edge' | 'baseline';
+  mode: MediaMode;
+  calls: number;
+  callsUp: number;
+  setup: { added: number; failed: number; seconds: number; sessions: number; outcomes: Record<string, number> };
+  windowSeconds: number;
+  framesSent: number;
+  framesSentPerSecond: number;
+  framesEchoed: number;
+  framesLate: number;
+  /** Frames not echoed within lossAfterMs (late ones included), over frames sent in the window. */
+  lossRate: number;
+  latencyMs: LatencySummary;
+  misrouted: number;
+  reordered: number;
+  endedByServer: number;
+  blockedWrites: number;
+  cpu: CpuReadings;
+  /** CPU time of the relaying server per frame relayed (one frame in + its echo out), µs. */
+  serverCpuMicrosPerFrame: number | null;
+  /** CPU time of the generator workers per frame (one frame sent + its echo received), µs. */
+  generatorCpuMicrosPerFrame: number | null;
+  memory: { rssMb: number | null; peakRssMb: number | null };
+  /** The edge's garbage collection during the window (count and pause ms by kind), and its heap at the end. */
+  edgeGc: GcTotals | null;
+  edgeHeapUsedMb: number | null;
+  workers: Pick<WindowResult, 'eventLoopDelayMs' | 'gcMs' | 'maxTickMs' | 'ticks' | 'acksReceived'>[];
+  pass: boolean;
+  failedBecause: string[];
+}
+
+async function measureMedia(
+  p: Processes,
+  target: 'edge' | 'baseline',
+  mode: MediaMode,
+  calls: number,
+  timing: { warmupSeconds: number; durationSeconds: number },
+): Promise<MediaRun> {
+  const m = PARAMETERS.media;
+  const perWorker = split(calls, p.workers.length);
+  const grown = await Promise.all(
+    p.workers.map((w, i) =>
+      w.call('mediaGrow', {
+        calls: perWorker[i],
+        mode,
+        target,
+        baselineUrl: `https://localhost:${PORTS.baseline}`,
+        callsPerSession: m.callsPerSession,
+        setupConcurrency: Math.ceil(m.setupConcurrency / p.workers.length),
+      }),
+    ),
+  );
+  const setupOutcomes: Record<string, number> = {};
+  for (const g of grown)
+    for (const [k, v] of Object.entries(g.outcomes)) setupOutcomes[k] = (setupOutcomes[k] ?? 0) + v;
+  const errors = grown.flatMap((g) => g.errorSamples);
+  if (errors.length) process.stderr.write(`bench: calls: setup errors at ${calls} calls: ${errors[0]}\n`);
+  await sleep(timing.warmupSeconds * 1000);
+  const gcBefore = target === 'edge' ? await edgeGc(p.cp) : null;
+  const stopMeters = await startMeters(p);
+  const started = performance.now();
+  await Promise.all(p.workers.map((w) => w.call('windowStart', {})));
+  await sleep(timing.durationSeconds * 1000);
+  const cpu = await stopMeters();
+  const windowSeconds = (performance.now() - started) / 1000;
+  const serverPid = target === 'edge' ? p.edge.pid : p.baseline!.pid;
+  const memory = memoryOf(serverPid);
+  const gcAfter = target === 'edge' ? await edgeGc(p.cp) : null;
+  const windows = await Promise.all(p.workers.map((w) => w.call('windowStop', { graceMs: m.lossAfterMs })));
+  const sum = (f: (w: WindowResult) => number) => windows.reduce((n, w) => n + f(w), 0);
+  const framesSent = sum((w) => w.sent);
+  const framesEchoed = sum((w) => w.echoed);
+  const latencyMs = summarise(mergeHistograms(windows.map((w) => w.latencyHistogram)));
+  const lossRate = framesSent ? Math.max(0, framesSent - framesEchoed) / framesSent : 1;
+  const callsUp = sum((w) => w.calls);
+  const failedBecause: string[] = [];
+  if (callsUp < calls) failedBecause.push(`${calls - callsUp} calls not up`);
+  if (lossRate > m.maxLossRate) failedBecause.push(`loss ${round2(lossRate * 100)}% > ${m.maxLossRate * 100}%`);
+  if (latencyMs.p99 > m.maxP99Ms) failedBecause.push(`p99 ${latencyMs.p99} ms > ${m.maxP99Ms} ms`);
+  const server = cpu.processes[target];
+  return {
+    target,
+    mode,
+    calls,
+    callsUp,
+    setup: {
+      added: grown.reduce((n, g) => n + g.added, 0),
+      failed: grown.reduce((n, g) => n + g.failed, 0),
+      seconds: Math.max(...grown.map((g) => g.seconds)),
+      sessions: grown.reduce((n, g) => n + g.sessions, 0),
+      outcomes: setupOutcomes,
+    },
+    windowSeconds: round2(windowSeconds),
+    framesSent,
+    framesSentPerSecond: Math.round(framesSent / windowSeconds),
+    framesEchoed,
+    framesLate: sum((w) => w.late),
+    lossRate,
+    latencyMs,
+    misrouted: sum((w) => w.misrouted),
+    reordered: sum((w) => w.reordered),
+    endedByServer: sum((w) => w.endedByServer),
+    blockedWrites: sum((w) => w.blockedWrites),
+    cpu,
+    serverCpuMicrosPerFrame: server && framesEchoed ? round1((server.cpuSeconds * 1e6) / framesEchoed) : null,
+    generatorCpuMicrosPerFrame: framesSent
+      ? round1(
+          (p.workers.reduce((s, w) => s + (cpu.processes[`worker${w.index}`]?.cpuSeconds ?? 0), 0) * 1e6) / framesSent,
+        )
+      : null,
+    memory,
+    edgeGc: gcDuring(gcBefore?.gc, gcAfter?.gc),
+    edgeHeapUsedMb: gcAfter?.heapUsedMb ?? null,
+    workers: windows.map((w) => ({
+      eventLoopDelayMs: w.eventLoopDelayMs,
+      gcMs: w.gcMs,
+      maxTickMs: w.maxTickMs,
+      ticks: w.ticks,
+      acksReceived: w.acksReceived,
+    })),
+    pass: failedBecause.length === 0,
+    failedBecause,
+  };
+}
+
+async function stopMedia(p: Processes): Promise<{ ended: number; endFailures: number }> {
+  const stopped = await Promise.all(p.workers.map((w) => w.call('mediaStop', {})));
+  return {
+    ended: stopped.reduce((n, s) => n + s.ended, 0),
+    endFailures: stopped.reduce((n, s) => n + s.endFailures, 0),
+  };
+}
+
+function mediaLine(r: MediaRun, label: string): string {
+  const f = (n: number) => n.toFixed(2);
+  const workers = r.workers.map((w, i) => `w${i} ${pct(r.cpu.processes[`worker${i}`])}`).join(' + ');
+  return (
+    `${label} ${r.calls} calls (${r.mode}, ${r.setup.sessions} h2 sessions, ${r.callsUp} up): ` +
+    `${r.framesSentPerSecond} frames/s each way, latency p50 ${f(r.latencyMs.p50)} ms, p99 ${f(r.latencyMs.p99)} ms, ` +
+    `p99.9 ${f(r.latencyMs.p999)} ms, max ${f(r.latencyMs.max)} ms, loss ${(r.lossRate * 100).toFixed(3)}% ` +
+    `(${r.framesSent - r.framesEchoed} of ${r.framesSent}); CPU ${r.target} ${pct(r.cpu.processes[r.target])} ` +
+    `(${r.serverCpuMicrosPerFrame} µs/frame), RSS ${r.memory.rssMb} MB` +
+    (r.edgeGc
+      ? ` (heap ${r.edgeHeapUsedMb} MB, GC ${Object.entries(r.edgeGc)
+          .filter(([, g]) => g.count)
+          .map(([kind, g]) => `${kind} ${g.count}x ${g.ms} ms`)
+          .join(', ')})`
+      : '') +
+    `; generator ${r.cpu.generator}% (${workers}, ` +
+    `${r.generatorCpuMicrosPerFrame} µs/frame, event-loop p99 ${r.workers.map((w) => w.eventLoopDelayMs.p99).join('/')} ms)` +
+    `, control plane ${pct(r.cpu.processes.controlPlane)}, redis ${pct(r.cpu.processes.redis)}, rest ${r.cpu.restOfMachine ?? 'n/a'}%` +
+    (r.misrouted || r.reordered ? `; misrouted ${r.misrouted}, reordered ${r.reordered}` : '') +
+    (r.endedByServer ? `; ${r.endedByServer} calls ended by the server` : '') +
+    (r.target === 'edge' ? (r.pass ? ' -> pass' : ` -> FAIL: ${r.failedBecause.join(', ')}`) : '')
+  );
+}
+
+// ------------------------------------------------------------------ scenario
+
+export const callsScenario: Scenario = {
+  name: 'calls',
+  description:
+    'call setups/s to the echo line (POST <tg>/calls -> answered -> end), and concurrent echo calls at 50 frames/s ' +
+    'each way on one edge process vs a bare node:http2 echo, load from forked worker processes',
+  async run(): Promise<ScenarioOutput> {
+    if (!(PARAMETERS.workers >= 1 && PARAMETERS.workers <= PARAMETERS.enterprises))
+      throw new Error(
+        `BENCH_CALLS_WORKERS must be 1..${PARAMETERS.enterprises} (each worker drives its own enterprises)`,
+      );
+    const cp = await startBenchControlPlane({
+      database: 'riptrunk_bench_calls',
+      port: PORTS.controlPlane,
+      env: PARAMETERS.controlPlaneEnv,
+    });
+    const workers: LoadWorker[] = [];
+    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+    let edge: BenchEdge | undefined;
+    let baseline: BenchProcess | undefined;
+    try {
+      // BENCH_CALLS_EDGE_PROFILE=<file>: the edge runs under node --cpu-prof (slower: for finding costs, not figures).
+      const cpuProfile = process.env.BENCH_CALLS_EDGE_PROFILE;
+      edge = await startBenchEdge(cp, { port: PORTS.edge, ...(cpuProfile ? { cpuProfile } : {}) });
+      const setupStarted = performance.now();
+      const { enterprises, tenants } = await onboard(cp);
+      for (let i = 0; i < PARAMETERS.workers; i++) workers.push(LoadWorker.start(i));
+      const m = PARAMETERS.media;
+      await Promise.all(
+        workers.map((w, i) =>
+          w.call('init', {
+            worker: i,
+            enterprises: enterprises.filter((_, k) => k % workers.length === i),
+            destination: PARAMETERS.destination,
+            setupTimeoutMs: PARAMETERS.setups.timeoutMs,
+            frameMs: m.frameMs,
+            payloadBytes: m.payloadBytes,
+            lossAfterMs: m.lossAfterMs,
+          }),
+        ),
+      );
+      const p: Processes = { cp, edge, workers, redis };
+      const setupSeconds = round2((performance.now() - setupStarted) / 1000);
+      const loadAverageAtStart = os.loadavg().map(round2);
+
+      // (1) setups per second, stepping the parallel clients up
+      const setupRuns: SetupRun[] = [];
+      for (const clients of PARAMETERS.setups.clients) {
+        const { warmupSeconds, firstWarmupSeconds } = PARAMETERS.setups;
+        const run = await measureSetups(p, clients, setupRuns.length ? warmupSeconds : firstWarmupSeconds);
+        setupRuns.push(run);
+        process.stdout.write(`  setups, ${clients} clients: ${run.setupsPerSecond}/s, ${run.failures} failures\n`);
+        if (run.failureRate > PARAMETERS.setups.maxFailureRate) break;
+      }
+      const passingSetups = setupRuns.filter((r) => r.failureRate < PARAMETERS.setups.maxFailureRate);
+      const bestSetups = passingSetups.reduce<SetupRun | undefined>(
+        (best, r) => (!best || r.setupsPerSecond > best.setupsPerSecond ? r : best),
+        undefined,
+      );
+
+      // (2a) what the generator costs per frame: RiptCall's media vs the worker's own streams
+      const probe: Record<MediaMode, MediaRun> = {} as Record<MediaMode, MediaRun>;
+      for (const mode of ['sdk', 'raw'] as const) {
+        probe[mode] = await measureMedia(p, 'edge', mode, m.probe.calls, m.probe);
+        await stopMedia(p);
+        process.stdout.write(`  ${mediaLine(probe[mode], 'probe')}\n`);
+      }
+      const costOf = (mode: MediaMode) => probe[mode].generatorCpuMicrosPerFrame ?? Infinity;
+      const mode: MediaMode = forcedMode ?? (costOf('raw') < costOf('sdk') ? 'raw' : 'sdk');
+
+      // (2b) concurrent echo calls on the edge, stepping up until loss or p99 passes its limit
+      const steps: MediaRun[] = [];
+      for (const calls of m.steps) {
+        const run = await measureMedia(p, 'edge', mode, calls, m);
+        steps.push(run);
+        process.stdout.write(`  ${mediaLine(run, 'edge')}\n`);
+        if (!run.pass) break;
+      }
+      const stopped = await stopMedia(p);
+      const passing = steps.filter((s) => s.pass);
+      const largest = passing[passing.length - 1];
+      const failed = steps.find((s) => !s.pass);
+
+      // (2c) the bare node:http2 echo at the largest passing step (and at the failing one, for comparison)
+      baseline = await startBenchProcess({
+        name: 'h2-echo',
+        script: repoPath('dist', 'bench', 'lib', 'h2-echo-server.js'),
+        env: childEnv({
+          NODE_ENV: 'production',
+          BENCH_BASELINE_PORT: String(PORTS.baseline),
+          BENCH_BASELINE_DATA_DIR: cp.dataDir,
+        }),
+        readyUrl: `https://localhost:${PORTS.baseline}/readyz`,
+        caFile: cp.caFile,
+      });
+      p.baseline = baseline;
+      const baselineRuns: MediaRun[] = [];
+      for (const at of [largest ?? steps[0], failed].filter((s): s is MediaRun => !!s)) {
+        const run = await measureMedia(p, 'baseline', mode, at.calls, m);
+        baselineRuns.push(run);
+        await stopMedia(p);
+        process.stdout.write(`  ${mediaLine(run, 'baseline')}\n`);
+      }
+      const compare = (edgeRun: MediaRun) => {
+        const base = baselineRuns.find((b) => b.calls === edgeRun.calls)!;
+        const ratio = (a: number | null, b: number | null) => (a && b ? round2(a / b) : null);
+        return {
+          calls: edgeRun.calls,
+          edgeOverBaseline: {
+            p50: ratio(edgeRun.latencyMs.p50, base.latencyMs.p50),
+            p99: ratio(edgeRun.latencyMs.p99, base.latencyMs.p99),
+            p999: ratio(edgeRun.latencyMs.p999, base.latencyMs.p999),
+            serverCpuPerFrame: ratio(edgeRun.serverCpuMicrosPerFrame, base.serverCpuMicrosPerFrame),
+            rss: ratio(edgeRun.memory.rssMb, base.memory.rssMb),
+          },
+          /** The share of the bare transport's frame rate the edge would reach with both servers CPU-bound. */
+          edgeThroughputPercentOfBaseline:
+            edgeRun.serverCpuMicrosPerFrame && base.serverCpuMicrosPerFrame
+              ? round1((base.serverCpuMicrosPerFrame / edgeRun.serverCpuMicrosPerFrame) * 100)
+              : null,
+        };
+      };
+      const comparisons = baselineRuns.map((b) => compare(steps.find((s) => s.calls === b.calls)!));
+
+      // Postgres (CDR inserts) shows in restOfMachine during setups; much more means another job shared the cores.
+      const disturbed = [
+        ...setupRuns.map((r) => [`setups at ${r.clients} clients`, r.cpu.restOfMachine] as const),
+        ...[...Object.values(probe), ...steps, ...baselineRuns].map(
+          (r) => [`${r.target} at ${r.calls} calls`, r.cpu.restOfMachine] as const,
+        ),
+      ].filter(([, rest]) => (rest ?? 0) > DISTURBED_PERCENT);
+      const f = (n: number) => n.toFixed(2);
+      const cores = os.cpus().length;
+      const limitedBy = (r: MediaRun | undefined) => {
+        if (!r) return 'n/a';
+        const edgeCpu = r.cpu.processes.edge?.percentOfOneCore ?? 0;
+        const busy =
+          edgeCpu +
+          r.cpu.generator +
+          (r.cpu.processes.controlPlane?.percentOfOneCore ?? 0) +
+          (r.cpu.processes.redis?.percentOfOneCore ?? 0) +
+          (r.cpu.restOfMachine ?? 0);
+        return (
+          `edge ${edgeCpu}% of a core (one Node thread: 100% is its ceiling), generator ${r.cpu.generator}%, ` +
+          `machine ${round1(busy)}% of ${cores * 100}%`
+        );
+      };
+      const setupLine = (r: SetupRun) =>
+        `setups, ${r.clients} parallel clients (${PARAMETERS.enterprises} enterprises/trunks, ${workers.length} workers): ` +
+        `${r.setupsPerSecond} setups/s, setup p50 ${f(r.setupLatencyMs.p50)} ms, p99 ${f(r.setupLatencyMs.p99)} ms ` +
+        `(whole cycle p50 ${f(r.cycleLatencyMs.p50)} ms, p99 ${f(r.cycleLatencyMs.p99)} ms), ${r.failures} failures of ` +
+        `${r.completed + r.failures} (${(r.failureRate * 100).toFixed(2)}%); CPU edge ${pct(r.cpu.processes.edge)} ` +
+        `(${r.edgeCpuMicrosPerSetup} µs/setup), control plane ${pct(r.cpu.processes.controlPlane)}, redis ${pct(r.cpu.processes.redis)}, ` +
+        `generator ${r.cpu.generator}%, rest ${r.cpu.restOfMachine ?? 'n/a'}%` +
+        (r.failures ? `; outcomes ${JSON.stringify(r.outcomes)}, first error: ${r.errorSamples[0] ?? 'n/a'}` : '');
+
+      return {
+        parameters: PARAMETERS,
+        setup: {
+          tenants,
+          trunks: enterprises.map((e) => e.tg.uri),
+          clients: enterprises.map((e) => e.profile.clientId),
+          handlers: enterprises.map((e) => e.handler),
+          workerPids: workers.map((w) => w.pid),
+          edgePid: edge.pid,
+          setupSeconds,
+          loadAverageAtStart,
+          cores,
+          note:
+            `${cores} cores shared by the edge, the ${workers.length} load-generator workers, the control plane ` +
+            '(CDRs), Redis and Postgres',
+        },
+        results: {
+          setups: {
+            runs: setupRuns,
+            best: bestSetups
+              ? {
+                  clients: bestSetups.clients,
+                  setupsPerSecond: bestSetups.setupsPerSecond,
+                  setupLatencyMs: bestSetups.setupLatencyMs,
+                }
+              : null,
+          },
+          media: {
+            probe,
+            mode,
+            steps,
+            stopped,
+            largestPassing: largest
+              ? { calls: largest.calls, latencyMs: largest.latencyMs, lossRate: largest.lossRate, cpu: largest.cpu }
+              : null,
+            firstFailing: failed ? { calls: failed.calls, failedBecause: failed.failedBecause } : null,
+            baseline: baselineRuns,
+            edgeVsBaseline: comparisons,
+          },
+          disturbedWindows: disturbed.map(([what, restOfMachine]) => ({ what, restOfMachine })),
+        },
+        summary: [
+          ...setupRuns.map(setupLine),
+          bestSetups
+            ? `highest setup rate with < 1% failures: ${bestSetups.setupsPerSecond} setups/s at ${bestSetups.clients} ` +
+              `parallel clients (setup p50 ${f(bestSetups.setupLatencyMs.p50)} ms, p99 ${f(bestSetups.setupLatencyMs.p99)} ms)`
+            : 'no setup step had < 1% failures',
+          `generator cost per frame at ${m.probe.calls} calls: RiptCall media ${probe.sdk.generatorCpuMicrosPerFrame} µs ` +
+            `(GC ${probe.sdk.workers.map((w) => w.gcMs).join('+')} ms in ${m.probe.durationSeconds} s), own streams ` +
+            `${probe.raw.generatorCpuMicrosPerFrame} µs (GC ${probe.raw.workers.map((w) => w.gcMs).join('+')} ms) -> ` +
+            `steps use ${mode}${forcedMode ? ' (BENCH_CALLS_MEDIA_MODE)' : ''}`,
+          ...steps.map((s) => mediaLine(s, 'edge')),
+          largest
+            ? `largest step with loss < ${m.maxLossRate * 100}% and p99 < ${m.maxP99Ms} ms: ${largest.calls} concurrent ` +
+              `echo calls (${largest.framesSentPerSecond} frames/s each way); ${limitedBy(largest)}`
+            : `no step passed (loss < ${m.maxLossRate * 100}% and p99 < ${m.maxP99Ms} ms)`,
+          failed
+            ? `first failing step: ${failed.calls} calls (${failed.failedBecause.join(', ')}); ${limitedBy(failed)}`
+            : `every step passed, up to ${steps[steps.length - 1]?.calls} calls`,
+          ...baselineRuns.map((b) => mediaLine(b, 'bare node:http2 echo,')),
+          ...comparisons.map(
+            (c) =>
+              `edge / bare echo at ${c.calls} calls: p50 x${c.edgeOverBaseline.p50}, p99 x${c.edgeOverBaseline.p99}, ` +
+              `p99.9 x${c.edgeOverBaseline.p999}, server CPU per frame x${c.edgeOverBaseline.serverCpuPerFrame} ` +
+              `(the edge would relay ${c.edgeThroughputPercentOfBaseline}% of the bare echo's frames/s on the same CPU), ` +
+              `RSS x${c.edgeOverBaseline.rss}`,
+          ),
+          ...(disturbed.length
+            ? [
+                `WARNING: other processes used more than ${DISTURBED_PERCENT}% of a core during ` +
+                  disturbed.map(([what, rest]) => `${what} (${rest}%)`).join(', ') +
+                  ': those figures are disturbed',
+              ]
+            : []),
+          `note: this machine has ${cores} cores, shared by the edge, the load generator (${workers.length} worker ` +
+            'processes), the control plane, Redis and Postgres: the generator takes CPU the edge could otherwise use',
+        ],
+      };
+    } finally {
+      for (const w of workers) await w.stop();
+      await baseline?.stop();
+      await edge?.stop();
+      redis.disconnect();
+      await cp.stop();
+    }
+  },
+};

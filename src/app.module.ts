@@ -1,0 +1,60 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { AuditModule } from './common/audit/audit.module.js';
+import { AuthModule } from './common/auth/auth.module.js';
+import { AppConfig } from './common/config/app-config.js';
+import { ConfigModule } from './common/config/config.module.js';
+import { DatabaseModule } from './common/database/database.module.js';
+import { HealthModule } from './common/health/health.module.js';
+import { ProblemFilter } from './common/http/problem-filter.js';
+import { createValidationPipe } from './common/http/validation.js';
+import { LoggingModule } from './common/logging/logging.module.js';
+import { RedisModule } from './common/redis/redis.module.js';
+import { MutationInterceptor } from './common/http/mutation.interceptor.js';
+import { JobsModule } from './jobs/jobs.module.js';
+import { NumbersModule } from './numbers/numbers.module.js';
+import { OauthModule } from './oauth/oauth.module.js';
+import { EdgeControlModule } from './edge/control/edge-control.module.js';
+import { MeModule } from './tenants/me/me.module.js';
+import { RiptTgsModule } from './trunks/ript/ript-tgs.module.js';
+import { TenantsModule } from './tenants/tenants.module.js';
+import { TrunksModule } from './trunks/trunks.module.js';
+import { StirCertificatesModule } from './trunks/certs/stir-certificates.module.js';
+import { CapabilityModule } from './trunks/capability/capability.module.js';
+import { OnboardingCodesModule } from './oauth/onboarding-codes/onboarding-codes.module.js';
+
+/** Global pipe, filter and guard are APP_* providers, so a test app behaves exactly like production. */
+export const GLOBAL_PROVIDERS = [
+  { provide: APP_PIPE, useFactory: createValidationPipe },
+  { provide: APP_FILTER, useClass: ProblemFilter },
+];
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot('control-plane'),
+        DatabaseModule,
+        RedisModule,
+        JobsModule,
+        HealthModule.forControlPlane(),
+        AuthModule,
+        AuditModule,
+        TenantsModule,
+        TrunksModule,
+        OnboardingCodesModule,
+        NumbersModule,
+        OauthModule,
+        MeModule,
+        RiptTgsModule,
+        EdgeControlModule,
+        StirCertificatesModule,
+        CapabilityModule,
+      ],
+      providers: [...GLOBAL_PROVIDERS, { provide: APP_INTERCEPTOR, useClass: MutationInterceptor }],
+    };
+  }
+}

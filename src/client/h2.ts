@@ -1,0 +1,70 @@
+import {
+  connect,
+  constants,
+  type ClientHttp2Session,
+  type ClientHttp2Stream,
+  type IncomingHttpHeaders,
+} from 'node:http2';
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
+import { ClientError, explainNetworkError } from './http.js';
+
+/**
+ * Long-lived HTTP/2 streams (RIPT events and media) over one session per origin, with the provider's CA trusted
+ * explicitly. Plain request/response calls go through undici; these need both directions open at once.
+ */
+export class H2Streams {
+  private readonly sessions = new Map<string, ClientHttp2Session>();
+  private readonly ca: string[];
+
+  constructor(caFile?: string) {
+    this.ca = [...rootCertificates, ...(caFile ? [readFileSync(caFile, 'utf8')] : [])];
+  }
+
+  private session(origin: string): ClientHttp2Session {
+    let session = this.sessions.get(origin);
+    if (!session || session.closed || session.destroyed) {
+      session = connect(origin, { ca: this.ca });
+      session.on('error', () => this.sessions.delete(origin));
+      session.on('close', () => this.sessions.delete(origin));
+      this.sessions.set(origin, session);
+    }
+    return session;
+  }
+
+  /** Starts a request whose body the caller streams (a PUT of events or media); the answer comes when it ends. */
+  request(method: 'GET' | 'PUT', url: string, token: string, contentType?: string): ClientHttp2Stream {
+    const u = new URL(url);
+    const stream = this.session(u.origin).request(
+      {
+        [constants.HTTP2_HEADER_METHOD]: method,
+        [constants.HTTP2_HEADER_PATH]: `${u.pathname}${u.search}`,
+        authorization: `Bearer ${token}`,
+        ...(contentType ? { 'content-type': contentType } : {}),
+      },
+      { endStream: method === 'GET' },
+    );
+    stream.on('error', () => undefined); // reported through the response promise or the caller's listeners
+    return stream;
+  }
+
+  /** Opens a stream and waits for the response headers (a GET of events or media). */
+  open(
+    method: 'GET' | 'PUT',
+    url: string,
+    token: string,
+    contentType?: string,
+  ): Promise<{ status: number; headers: IncomingHttpHeaders; stream: ClientHttp2Stream }> {
+    const stream = this.request(method, url, token, contentType);
+    return new Promise((resolve, reject) => {
+      stream.once('response', (headers) => resolve({ status: Number(headers[':status']), headers, stream }));
+      stream.once('error', (err) => reject(explainNetworkError(err, url)));
+      stream.once('close', () => reject(new ClientError(`${url}: stream closed before a response`, 'stream')));
+    });
+  }
+
+  close(): void {
+    for (const session of this.sessions.values()) session.close();
+    this.sessions.clear();
+  }
+}

@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
+import { Agent } from 'undici';
+
+export class ClientError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'ClientError';
+  }
+}
+
+/** An HTTP/2 agent trusting the system CAs and, when given, the provider's CA file (never disabling checks). */
+export function providerAgent(caFile?: string): Agent {
+  const ca = [...rootCertificates];
+  if (caFile) {
+    try {
+      ca.push(readFileSync(caFile, 'utf8'));
+    } catch (err) {
+      throw new ClientError(`cannot read --cacert ${caFile}: ${(err as NodeJS.ErrnoException).code}`, 'cacert');
+    }
+  }
+  return new Agent({ allowH2: true, connect: { ca, timeout: 10_000 }, headersTimeout: 30_000 });
+}
+
+/** Turns low-level connection failures into one-line messages an operator can act on. */
+export function explainNetworkError(err: unknown, url: string): ClientError {
+  const e = err as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
+  const code = e.cause?.code ?? e.code ?? '';
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) {
+    return new ClientError(
+      `${url}: the provider's TLS certificate is not trusted (${code}); pass its CA with --cacert`,
+      'tls',
+    );
+  }
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return new ClientError(`${url}: the provider is unreachable (${code})`, 'unreachable');
+  }
+  return new ClientError(`${url}: ${e.cause?.message ?? e.message}`, 'network');
+}

@@ -1,0 +1,30 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { AppConfig } from '../config/app-config.js';
+import { REDIS } from '../redis/redis.module.js';
+
+export interface RateDecision {
+  allowed: boolean;
+  retryAfterSeconds: number;
+}
+
+/** Fixed-window counters in Redis, shared by every instance of the control plane. */
+@Injectable()
+export class RateLimiter {
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly config: AppConfig,
+  ) {}
+
+  async hit(bucket: string, limit: number, windowSeconds = 60): Promise<RateDecision> {
+    const window = Math.floor(Date.now() / 1000 / windowSeconds);
+    const key = `${this.config.env.RIPTRUNK_REDIS_PREFIX}:rl:${bucket}:${window}`;
+    const [[, count]] = (await this.redis
+      .multi()
+      .incr(key)
+      .expire(key, windowSeconds * 2)
+      .exec()) as [[null, number]];
+    const retryAfterSeconds = (window + 1) * windowSeconds - Math.floor(Date.now() / 1000);
+    return { allowed: count <= limit, retryAfterSeconds: Math.max(1, retryAfterSeconds) };
+  }
+}

@@ -1,0 +1,366 @@
+import type { Directive } from '../../ript/directives.js';
+import {
+  encodeAckFrame,
+  FRAME_HEADER_SIZE,
+  FrameError,
+  FrameKind,
+  FrameParser,
+  writeFrameHeader,
+  type Frame,
+  type FrameHeader,
+} from '../../ript/frame.js';
+import { StreamStats, type StreamStatsSnapshot } from '../../ript/stream-stats.js';
+import { tonePayload, TONE_FRAME_MS, type TestLine } from './test-lines.js';
+
+/**
+ * The media of one call on this edge (profile §7): frames from the client's PUT streams are checked against the
+ * client directives, counted per stream (StreamStats), acked on the GET streams, and handled by the far end (the
+ * echo line sends them back, the tone line plays its own frames). Framework-free, so it is unit-tested with fake
+ * streams. Hot path rules: no closure, JSON or object literal per frame; one buffer per outgoing frame (from Node's
+ * pool), shared by every GET stream.
+ */
+
+/** Largest whole frame accepted (length field included); bigger frames are dropped as oversized. */
+export const MAX_FRAME_SIZE = 1500;
+/** An ack is sent when frames arrived and the last ack of that stream is this old (so at least every 100 ms). */
+export const ACK_INTERVAL_MS = 75;
+/** Frames the tone line sends at most in one tick to catch up after a stall; older slots are skipped. */
+const MAX_CATCH_UP_FRAMES = 25;
+
+/** The part of a GET media response the relay uses (Http2ServerResponse, ServerResponse, or a test double). */
+export interface MediaWritable {
+  write(chunk: Buffer): boolean;
+  end(): unknown;
+  once(event: 'drain', listener: () => void): unknown;
+}
+
+/** One GET media stream: frames are dropped for it while it is congested (live audio is not queued). */
+export class MediaOutput {
+  congested = false;
+  dropped = 0;
+  private readonly onDrain = (): void => {
+    this.congested = false;
+  };
+
+  constructor(readonly res: MediaWritable) {}
+
+  /** Writes unless congested; returns whether the frame went out. */
+  send(frame: Buffer): boolean {
+    if (this.congested) {
+      this.dropped++;
+      return false;
+    }
+    if (!this.res.write(frame)) {
+      this.congested = true;
+      this.res.once('drain', this.onDrain);
+    }
+    return true;
+  }
+}
+
+export interface MediaCounters {
+  framesIn: number;
+  bytesIn: number;
+  framesOut: number;
+  bytesOut: number;
+  /** Frames that did not decode (bad kind, bad ack, unsafe integers, too short, truncated). */
+  malformed: number;
+  /** Frames above MAX_FRAME_SIZE. */
+  oversized: number;
+  /** Media frames whose source, sink or codec is not in the client directives. */
+  wrongCodec: number;
+  /** Duplicates and frames too late for the duplicate window (received, not relayed). */
+  duplicates: number;
+  /** Frames not written to a congested GET stream. */
+  slowReader: number;
+  acksIn: number;
+  acksOut: number;
+}
+
+export interface StreamReport extends StreamStatsSnapshot {
+  direction: 'c2s' | 's2c';
+  source: number;
+  sink: number;
+}
+
+/** What the client reported about a server→client stream in its acks. */
+export interface S2cReport {
+  direction: 's2c';
+  source: number;
+  sink: number;
+  framesSent: number;
+  /** Highest seq acked and frames received so far, per the client's last ack (-1 / 0 before any ack). */
+  ackedSeq: number;
+  ackedFrames: number;
+  /** ackedSeq + 1 - ackedFrames. */
+  loss: number;
+}
+
+interface C2sStream {
+  stats: StreamStats;
+  lastAckAt: number;
+  pending: boolean;
+  /** Index in `s2c` where the echo line sends this stream's frames back. */
+  echoTo: number;
+}
+
+interface S2cStream {
+  source: number;
+  sink: number;
+  codec: number;
+  seq: number;
+  /** Reused for every frame of the stream. */
+  header: FrameHeader;
+  ackedSeq: number;
+  ackedFrames: number;
+}
+
+export interface CallMediaOptions {
+  client: readonly Directive[];
+  server: readonly Directive[];
+  line: TestLine;
+  /** Observes the time from a frame's arrival to its relay, in seconds. */
+  relayLatency?: { observe(seconds: number): void };
+  now?: () => number;
+}
+
+function pairKey(source: number, sink: number): number {
+  return (source << 8) | sink;
+}
+
+function directiveKey(source: number, sink: number, codec: number): number {
+  return (source << 16) | (sink << 8) | codec;
+}
+
+export class CallMedia {
+  readonly counters: MediaCounters = {
+    framesIn: 0,
+    bytesIn: 0,
+    framesOut: 0,
+    bytesOut: 0,
+    malformed: 0,
+    oversized: 0,
+    wrongCodec: 0,
+    duplicates: 0,
+    slowReader: 0,
+    acksIn: 0,
+    acksOut: 0,
+  };
+  readonly outputs = new Set<MediaOutput>();
+  /** PUT streams open now. */
+  inputs = 0;
+  /** Arrival (ms) of the last client media frame counted, 0 before the first. */
+  lastMediaAt = 0;
+  private readonly allowed = new Set<number>();
+  private readonly c2s = new Map<number, C2sStream>();
+  private readonly s2c: S2cStream[];
+  private readonly s2cByPair = new Map<number, S2cStream>();
+  private readonly echoByPair = new Map<number, number>();
+  private readonly line: TestLine;
+  private readonly relayLatency?: { observe(seconds: number): void };
+  private readonly now: () => number;
+  private toneStart = -1;
+  private toneSlot = 0;
+  private closed = false;
+
+  constructor(options: CallMediaOptions) {
+    this.line = options.line;
+    this.relayLatency = options.relayLatency;
+    this.now = options.now ?? Date.now;
+    for (const d of options.client) this.allowed.add(directiveKey(d.source, d.sink, d.codecNumber));
+    this.s2c = [];
+    for (const d of options.server) {
+      if (this.s2cByPair.has(pairKey(d.source, d.sink))) continue; // secondary codecs share the pair's stream
+      const stream: S2cStream = {
+        source: d.source,
+        sink: d.sink,
+        codec: d.codecNumber,
+        seq: 0,
+        header: { source: d.source, sink: d.sink, codec: d.codecNumber, seq: 0, ts: 0 },
+        ackedSeq: -1,
+        ackedFrames: 0,
+      };
+      this.s2c.push(stream);
+      this.s2cByPair.set(pairKey(d.source, d.sink), stream);
+    }
+    // the echo line answers the i-th client stream on the i-th server stream (the last one if there are fewer)
+    const pairs = [...new Set(options.client.map((d) => pairKey(d.source, d.sink)))];
+    pairs.forEach((pair, i) => this.echoByPair.set(pair, Math.min(i, this.s2c.length - 1)));
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Starts the far end's own media (the tone line's clock). */
+  start(now = this.now()): void {
+    if (this.line === 'tone' && this.toneStart < 0 && this.s2c.length > 0) {
+      this.toneStart = now;
+      this.toneSlot = 0;
+      this.tick(now);
+    }
+  }
+
+  addOutput(res: MediaWritable): MediaOutput {
+    const output = new MediaOutput(res);
+    this.outputs.add(output);
+    return output;
+  }
+
+  removeOutput(output: MediaOutput): void {
+    this.outputs.delete(output);
+  }
+
+  /** A parser for one PUT stream (frames up to MAX_FRAME_SIZE). */
+  newParser(): FrameParser {
+    return new FrameParser({ maxFrameSize: MAX_FRAME_SIZE });
+  }
+
+  /**
+   * Feeds one chunk of a PUT stream: every complete frame is handled; bad frames are counted and dropped.
+   * `arrivalMs` is wall-clock time, `arrivalPerf` a performance.now() reading for the relay latency.
+   */
+  receiveChunk(parser: FrameParser, chunk: Buffer, arrivalMs: number, arrivalPerf: number): void {
+    if (this.closed) return;
+    parser.push(chunk);
+    for (let f = parser.next(); f !== null; f = parser.next()) {
+      if (f instanceof FrameError) this.countError(f);
+      else this.receive(f, arrivalMs, arrivalPerf);
+    }
+  }
+
+  /** The PUT stream ended: a frame cut short is counted as malformed. */
+  endInput(parser: FrameParser): void {
+    for (let f = parser.next(); f !== null; f = parser.next()) {
+      if (f instanceof FrameError) this.countError(f);
+    }
+    const error = parser.end();
+    if (error) this.countError(error);
+  }
+
+  private countError(error: FrameError): void {
+    if (error.code === 'oversized') this.counters.oversized++;
+    else this.counters.malformed++;
+  }
+
+  /** Handles one decoded frame from the client. */
+  receive(frame: Frame, arrivalMs: number, arrivalPerf: number): void {
+    if (frame.kind === FrameKind.Ack) {
+      const stream = this.s2cByPair.get(pairKey(frame.source, frame.sink));
+      if (!stream) {
+        this.counters.wrongCodec++;
+        return;
+      }
+      this.counters.acksIn++;
+      if (frame.seq >= stream.ackedSeq) {
+        stream.ackedSeq = frame.seq;
+        stream.ackedFrames = frame.framesReceived;
+      }
+      return;
+    }
+    if (!this.allowed.has(directiveKey(frame.source, frame.sink, frame.codec))) {
+      this.counters.wrongCodec++;
+      return;
+    }
+    const pair = pairKey(frame.source, frame.sink);
+    let stream = this.c2s.get(pair);
+    if (stream === undefined) {
+      stream = { stats: new StreamStats(), lastAckAt: 0, pending: false, echoTo: this.echoByPair.get(pair) ?? 0 };
+      this.c2s.set(pair, stream);
+    }
+    const arrival = stream.stats.record(frame, arrivalMs);
+    if (arrival === 'duplicate' || arrival === 'late') {
+      this.counters.duplicates++;
+      return;
+    }
+    this.counters.framesIn++;
+    this.counters.bytesIn += frame.payload.length;
+    this.lastMediaAt = arrivalMs;
+    stream.pending = true;
+    if (arrivalMs - stream.lastAckAt >= ACK_INTERVAL_MS) this.sendAck(stream, arrivalMs);
+    if (this.line === 'echo' && this.s2c.length > 0) {
+      if (this.sendMedia(this.s2c[stream.echoTo], frame.codec, frame.payload, arrivalMs) && this.relayLatency) {
+        this.relayLatency.observe((performance.now() - arrivalPerf) / 1000);
+      }
+    }
+  }
+
+  /** Periodic work: pending acks, and the tone line's frames that are due. */
+  tick(now = this.now()): void {
+    if (this.closed) return;
+    for (const stream of this.c2s.values()) {
+      if (stream.pending && now - stream.lastAckAt >= ACK_INTERVAL_MS) this.sendAck(stream, now);
+    }
+    if (this.toneStart >= 0) {
+      const stream = this.s2c[0];
+      const payload = tonePayload(stream.codec);
+      const due = Math.floor((now - this.toneStart) / TONE_FRAME_MS) + 1;
+      if (due - this.toneSlot > MAX_CATCH_UP_FRAMES) this.toneSlot = due - MAX_CATCH_UP_FRAMES;
+      while (this.toneSlot < due) {
+        this.sendMedia(stream, stream.codec, payload, this.toneStart + this.toneSlot * TONE_FRAME_MS);
+        this.toneSlot++;
+      }
+    }
+  }
+
+  private sendAck(stream: C2sStream, now: number): void {
+    stream.pending = false;
+    stream.lastAckAt = now;
+    const fields = stream.stats.ack();
+    if (fields === null || this.outputs.size === 0) return;
+    const frame = encodeAckFrame(fields);
+    let sent = false;
+    for (const output of this.outputs) if (output.send(frame)) sent = true;
+    if (sent) this.counters.acksOut++;
+  }
+
+  /** Sends one media frame on every GET stream; returns whether any stream took it. */
+  private sendMedia(stream: S2cStream, codec: number, payload: Buffer, ts: number): boolean {
+    const length = payload.length;
+    const header = stream.header;
+    header.codec = codec;
+    header.seq = stream.seq++;
+    header.ts = ts;
+    if (this.outputs.size === 0) return false;
+    const frame = Buffer.allocUnsafe(FRAME_HEADER_SIZE + length);
+    writeFrameHeader(frame, 0, FrameKind.Media, header, length);
+    payload.copy(frame, FRAME_HEADER_SIZE);
+    let sent = false;
+    for (const output of this.outputs) {
+      if (output.send(frame)) sent = true;
+      else this.counters.slowReader++;
+    }
+    if (sent) {
+      this.counters.framesOut++;
+      this.counters.bytesOut += length;
+    }
+    return sent;
+  }
+
+  /** Per-stream statistics: what the edge received, and what the client acked of what it sent. */
+  report(): { c2s: StreamReport[]; s2c: S2cReport[] } {
+    const c2s: StreamReport[] = [];
+    for (const [pair, stream] of this.c2s) {
+      c2s.push({ direction: 'c2s', source: pair >> 8, sink: pair & 0xff, ...stream.stats.snapshot() });
+    }
+    const s2c = this.s2c.map((s): S2cReport => ({
+      direction: 's2c',
+      source: s.source,
+      sink: s.sink,
+      framesSent: s.seq,
+      ackedSeq: s.ackedSeq,
+      ackedFrames: s.ackedFrames,
+      loss: Math.max(0, s.ackedSeq + 1 - s.ackedFrames),
+    }));
+    return { c2s, s2c };
+  }
+
+  /** Ends every GET stream; later frames are ignored. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.toneStart = -1;
+    for (const output of this.outputs) output.res.end();
+    this.outputs.clear();
+  }
+}

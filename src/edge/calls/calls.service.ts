@@ -1,0 +1,663 @@
+import { randomUUID } from 'node:crypto';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import type { Principal } from '../../common/auth/principal.js';
+import { AppConfig } from '../../common/config/app-config.js';
+import type { VersionedControlEvent } from '../../common/events/control-events.js';
+import { ProblemException, type FieldError } from '../../common/http/problem.js';
+import { REDIS } from '../../common/redis/redis.module.js';
+import { parseAdvertisement, type Advertisement } from '../../ript/advertisement.js';
+import { computeDirectives, NoCommonCodecError, type DirectiveSet } from '../../ript/directives.js';
+import { createEvent } from '../../ript/events.js';
+import { matches, matchesAny } from '../../ript/number-pattern.js';
+import type { CallDetailRecord } from '../cdrs/cdr.types.js';
+import { CdrPublisher } from '../cdrs/cdr-publisher.js';
+import { EdgeConfigStore } from '../config/edge-config.store.js';
+import { EdgeRegistry } from '../config/edge-registry.js';
+import type { EdgeTrunk } from '../edge-config.types.js';
+import { EdgeStirService } from '../stir/edge-stir.service.js';
+import { callerIdRanges, rangePattern } from '../tg-description.js';
+import { CallLimits } from './call-limits.js';
+import { CallMetrics, type CallAttemptOutcome } from './call-metrics.js';
+import { CallStore } from './call-store.js';
+import { HandlerStore, parseHandlerUri } from './handler-store.js';
+import { describeRecord, LiveCall, type CallDescription, type CallOutcome, type CallRecord } from './live-call.js';
+import { testLineFor, TONE_CODECS, type TestLine } from './test-lines.js';
+import { jsonObject, ownTrunk, unknownFields } from './tg-access.js';
+
+/** E.164 as the CDRs store it: "+", a non-zero digit, 1-14 more digits. */
+const E164 = /^\+[1-9][0-9]{1,14}$/;
+const CALL_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const MAX_PASSPORT_LENGTH = 8192;
+/** Media clock: tone frames and pending acks. */
+const TICK_MS = 20;
+/** Timeouts, revocations and suspended tenants are checked every this many ticks (100 ms). */
+const SWEEP_EVERY = 5;
+/** An ended call whose final events nobody read yet is kept this long for a GET events stream. */
+const ENDED_LINGER_MS = 30_000;
+/** Counters and leases are written to Redis this often. */
+const HOUSEKEEPING_MS = 10_000;
+
+export interface CreateCallBody {
+  handler: string;
+  destination: string;
+  from: string;
+  passport?: string;
+}
+
+/** A call found for a request: owned by this edge (live or ended, not yet gone), or only in Redis. */
+export type FoundCall = { live: LiveCall; record?: undefined } | { live?: undefined; record: CallRecord };
+
+function problemFor(status: number, slug: string, detail: string, extra: Record<string, unknown> = {}) {
+  return ProblemException.of(status, slug, detail, extra);
+}
+
+class Refusal extends Error {
+  constructor(
+    readonly outcome: CallAttemptOutcome,
+    readonly problem: ProblemException,
+  ) {
+    super(outcome);
+  }
+}
+
+function refuse(
+  outcome: CallAttemptOutcome,
+  status: number,
+  slug: string,
+  detail: string,
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Refusal {
+  return new Refusal(outcome, ProblemException.of(status, slug, detail, extra, headers));
+}
+
+/** Printable ASCII, at most 100 characters (the CDR's reason). */
+function cdrReason(reason: string): string {
+  const clean = reason.replace(/[^\x20-\x7e]/g, '?').slice(0, 100);
+  return clean.trim() ? clean : 'unspecified';
+}
+
+/**
+ * The calls of this edge (profile §6-§8): admission (validation, caller ID, destination, limits, routing,
+ * directives), the test lines, timers, endings with their CDR, and the call records in Redis.
+ */
+@Injectable()
+export class CallsService implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
+  private readonly logger = new Logger(CallsService.name);
+  private readonly calls = new Map<string, LiveCall>();
+  private readonly limits: CallLimits;
+  private readonly callBase: string;
+  private readonly eventsGraceMs: number;
+  private readonly trunkAds = new Map<string, Advertisement>();
+  private readonly pending = new Set<Promise<unknown>>();
+  private tickTimer?: NodeJS.Timeout;
+  private houseTimer?: NodeJS.Timeout;
+  private ticks = 0;
+  private live = 0;
+
+  constructor(
+    @Inject(REDIS) redis: Redis,
+    private readonly config: AppConfig,
+    private readonly store: EdgeConfigStore,
+    private readonly registry: EdgeRegistry,
+    private readonly handlers: HandlerStore,
+    private readonly callStore: CallStore,
+    private readonly stir: EdgeStirService,
+    private readonly cdrs: CdrPublisher,
+    private readonly metrics: CallMetrics,
+  ) {
+    this.limits = new CallLimits(redis, config.env.RIPTRUNK_REDIS_PREFIX);
+    this.callBase = (config.env.RIPTRUNK_EDGE_CALL_URL ?? config.edgePublicUrl).replace(/\/+$/, '');
+    this.eventsGraceMs = config.env.RIPTRUNK_EVENTS_GRACE_MS;
+  }
+
+  onModuleInit(): void {
+    this.registry.liveCalls = () => this.live;
+    this.store.onEvent((event) => this.onControlEvent(event));
+    this.tickTimer = setInterval(() => this.tick(), TICK_MS);
+    this.tickTimer.unref();
+    this.houseTimer = setInterval(() => void this.housekeeping(), HOUSEKEEPING_MS);
+    this.houseTimer.unref();
+  }
+
+  /** Ends every call before the server closes, so clients get `end` and the CDRs are written. */
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.tickTimer);
+    clearInterval(this.houseTimer);
+    for (const call of [...this.calls.values()]) void this.end(call, { kind: 'end', reason: 'edge-shutdown' });
+    this.calls.clear();
+    await Promise.allSettled([...this.pending]);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.pending]);
+  }
+
+  /** Calls live on this edge (ended ones waiting for their final events to be read excluded). */
+  get liveCount(): number {
+    return this.live;
+  }
+
+  /** The media timeout for calls of this edge: the TG setting unless RIPTRUNK_MEDIA_TIMEOUT_MS overrides it. */
+  get mediaTimeoutMs(): number {
+    return this.config.env.RIPTRUNK_MEDIA_TIMEOUT_MS ?? this.store.settings.mediaTimeoutMs;
+  }
+
+  private trunkAdvertisement(trunk: EdgeTrunk): Advertisement {
+    let ad = this.trunkAds.get(trunk.advertisement);
+    if (!ad) {
+      ad = parseAdvertisement(trunk.advertisement);
+      if (this.trunkAds.size > 1000) this.trunkAds.clear();
+      this.trunkAds.set(trunk.advertisement, ad);
+    }
+    return ad;
+  }
+
+  // ------------------------------------------------------------------ admission
+
+  /** POST <tg>/calls. Throws ProblemException for every refusal (and counts it). */
+  async create(
+    tgId: string,
+    principal: Principal,
+    raw: unknown,
+    startedAt: number,
+  ): Promise<{ call: LiveCall; body: CallDescription }> {
+    const trunk = ownTrunk(this.store, tgId, principal); // 404 before anything is counted under its label
+    try {
+      const result = await this.admit(trunk, principal, raw);
+      this.metrics.attempt(trunk.id, 'created');
+      this.metrics.setupSeconds.observe({ trunk: trunk.id }, (performance.now() - startedAt) / 1000);
+      return result;
+    } catch (err) {
+      if (err instanceof Refusal) {
+        this.metrics.attempt(trunk.id, err.outcome);
+        throw err.problem;
+      }
+      this.metrics.attempt(trunk.id, 'error');
+      throw err;
+    }
+  }
+
+  private parseBody(raw: unknown): CreateCallBody {
+    let body: Record<string, unknown>;
+    try {
+      body = jsonObject(raw);
+    } catch (err) {
+      throw new Refusal('invalid', err as ProblemException);
+    }
+    const errors: FieldError[] = unknownFields(body, ['handler', 'destination', 'from', 'passport']);
+    if (typeof body.handler !== 'string' || body.handler.length === 0 || body.handler.length > 2048) {
+      errors.push({ pointer: '#/handler', detail: 'handler must be the URI of a registered handler' });
+    }
+    for (const field of ['destination', 'from'] as const) {
+      if (typeof body[field] !== 'string' || !E164.test(body[field] as string)) {
+        errors.push({ pointer: `#/${field}`, detail: `${field} must be an E.164 number such as +14085550100` });
+      }
+    }
+    if (
+      body.passport !== undefined &&
+      (typeof body.passport !== 'string' || body.passport.length === 0 || body.passport.length > MAX_PASSPORT_LENGTH)
+    ) {
+      errors.push({ pointer: '#/passport', detail: 'passport must be a compact PASSporT (JWS)' });
+    }
+    if (errors.length) throw new Refusal('invalid', ProblemException.validation(errors));
+    return body as unknown as CreateCallBody;
+  }
+
+  private async admit(
+    trunk: EdgeTrunk,
+    principal: Principal,
+    raw: unknown,
+  ): Promise<{ call: LiveCall; body: CallDescription }> {
+    const retryAfter = String(Math.max(1, Math.ceil(this.store.settings.retryBackoffMs / 1000)));
+    if (this.registry.state === 'draining') {
+      throw refuse(
+        'draining',
+        503,
+        'edge-draining',
+        'This edge is draining: place the call again',
+        {},
+        {
+          'retry-after': retryAfter,
+        },
+      );
+    }
+    const body = this.parseBody(raw);
+    if (trunk.state !== 'active') {
+      throw refuse('tg-disabled', 403, 'tg-disabled', `TG ${trunk.id} is disabled by the provider`, { tg: trunk.id });
+    }
+
+    // handler
+    const named = parseHandlerUri(body.handler);
+    const handler = named && named.trunkId === trunk.id ? await this.handlers.get(trunk.id, named.handlerId) : null;
+    if (!handler || handler.tenantId !== trunk.tenantId) {
+      throw refuse(
+        'handler-not-registered',
+        409,
+        'handler-not-registered',
+        `${body.handler} is not a handler registered on TG ${trunk.id}`,
+        { handler: body.handler },
+      );
+    }
+
+    // caller ID
+    if (body.passport !== undefined) {
+      const verified = await this.stir.verify(body.passport, body.destination);
+      if (!verified.ok) {
+        throw refuse('caller-id', 403, 'passport-invalid', `The PASSporT was refused: ${verified.reason}`, {
+          reason: verified.reason,
+          from: body.from,
+        });
+      }
+      if (verified.orig !== body.from) {
+        throw refuse(
+          'caller-id',
+          403,
+          'caller-id-not-allowed',
+          `The PASSporT asserts ${verified.orig}, not ${body.from}`,
+          { from: body.from, orig: verified.orig },
+        );
+      }
+    } else {
+      const ranges = callerIdRanges(trunk, this.store.rangesOf(trunk.tenantId));
+      if (!ranges.some((r) => matches(rangePattern(r), body.from))) {
+        throw refuse(
+          'caller-id',
+          403,
+          'caller-id-not-allowed',
+          `${body.from} is not a number of this trunk's caller ID ranges; send a PASSporT to use it`,
+          { from: body.from, allowed: ranges.map(rangePattern) },
+        );
+      }
+    }
+
+    // destination
+    if (!matchesAny(trunk.destinations, body.destination)) {
+      throw refuse(
+        'destination-not-allowed',
+        403,
+        'destination-not-allowed',
+        `TG ${trunk.id} may not call ${body.destination}`,
+        { destination: body.destination, allowed: trunk.destinations },
+      );
+    }
+
+    // routing
+    const line = this.route(body.destination);
+
+    // directives
+    const handlerAd = parseAdvertisement(handler.advertisement);
+    const directives = this.directives(handlerAd, trunk, line);
+
+    // limits, across every edge
+    const id = randomUUID();
+    const decision = await this.limits.acquire(trunk.id, id, trunk);
+    if (!decision.ok) {
+      if (decision.limit === 'concurrency') {
+        throw refuse(
+          'concurrency-limit',
+          429,
+          'concurrency-limit',
+          `TG ${trunk.id} has ${trunk.maxConcurrentCalls} calls up already (max-concurrent-calls)`,
+          { limit: 'max-concurrent-calls', value: trunk.maxConcurrentCalls },
+          { 'retry-after': retryAfter },
+        );
+      }
+      throw refuse(
+        'cps-limit',
+        429,
+        'cps-limit',
+        `TG ${trunk.id} placed ${trunk.maxCallsPerSecond} calls in the last second (max-calls-per-second)`,
+        { limit: 'max-calls-per-second', value: trunk.maxCallsPerSecond },
+        { 'retry-after': String(Math.ceil(decision.retryAfterMs / 1000)) },
+      );
+    }
+
+    let call: LiveCall;
+    try {
+      const passport = body.passport ?? (await this.stir.signShaken(body.from, body.destination, id));
+      call = new LiveCall({
+        id,
+        uri: `${this.callBase}/ript/v1/calls/${id}`,
+        edgeId: this.registry.id,
+        tenantId: trunk.tenantId,
+        trunkId: trunk.id,
+        clientId: principal.clientId ?? null,
+        handler: body.handler,
+        from: body.from,
+        to: body.destination,
+        passport,
+        directives,
+        line,
+        relayLatency: this.metrics.relaySeconds.labels({ trunk: trunk.id }),
+      });
+    } catch (err) {
+      await this.limits.release(trunk.id, id).catch(() => undefined);
+      this.logger.error(`call setup failed: ${(err as Error).message}`);
+      throw refuse(
+        'error',
+        503,
+        'call-setup-failed',
+        `The call could not be set up: ${(err as Error).message}`,
+        {},
+        {
+          'retry-after': retryAfter,
+        },
+      );
+    }
+    this.calls.set(id, call);
+    this.live++;
+    this.metrics.activeCalls.inc({ trunk: trunk.id });
+    // The test lines answer at once (or decline); the record in Redis shows the state the 201 leads to.
+    if (line === 'declined') {
+      await this.end(call, { kind: 'declined' });
+    } else {
+      call.progress('answered');
+      try {
+        await this.callStore.save(call.record());
+      } catch (err) {
+        void this.end(call, { kind: 'failed', reason: 'edge-error' }, true);
+        throw refuse(
+          'error',
+          503,
+          'call-setup-failed',
+          `The call could not be stored: ${(err as Error).message}`,
+          {},
+          {
+            'retry-after': retryAfter,
+          },
+        );
+      }
+    }
+    return { call, body: call.describe() };
+  }
+
+  /** Where a destination goes: a test line, else 404 (on-net delivery and egress are not enabled yet). */
+  private route(destination: string): TestLine {
+    const line = testLineFor(destination);
+    if (line && line !== 'unassigned') return line;
+    if (line === 'unassigned') {
+      throw refuse('unreachable', 404, 'destination-unreachable', `${destination} is not an assigned test line`, {
+        destination,
+      });
+    }
+    for (const range of this.store.allRanges()) {
+      if (matches(rangePattern(range), destination)) {
+        throw refuse(
+          'unreachable',
+          404,
+          'destination-unreachable',
+          `${destination} is on-net: on-net delivery not enabled on this edge yet`,
+          { destination },
+        );
+      }
+    }
+    throw refuse('unreachable', 404, 'destination-unreachable', `No route to ${destination}`, { destination });
+  }
+
+  private directives(handlerAd: Advertisement, trunk: EdgeTrunk, line: TestLine): DirectiveSet {
+    const trunkAd = this.trunkAdvertisement(trunk);
+    try {
+      const set = computeDirectives(handlerAd, trunkAd, { secondaryCodecs: true });
+      if (line !== 'tone') return set;
+      // the tone line plays G.711 only: its server directives come from the trunk's G.711 codecs
+      const g711: Advertisement = {
+        entries: trunkAd.entries.map((e) =>
+          e.dir === 'out'
+            ? { ...e, codecs: e.codecs.filter((c) => (TONE_CODECS as readonly string[]).includes(c.name)) }
+            : e,
+        ),
+      };
+      let server: DirectiveSet;
+      try {
+        server = computeDirectives(handlerAd, g711);
+      } catch (err) {
+        if (!(err instanceof NoCommonCodecError)) throw err;
+        throw refuse(
+          'no-common-codec',
+          409,
+          'no-common-codec',
+          `The tone test line plays ${TONE_CODECS.join(' or ')} only: ${err.message}`,
+        );
+      }
+      return { ...set, server: server.server, serverDirectives: server.serverDirectives };
+    } catch (err) {
+      if (!(err instanceof NoCommonCodecError)) throw err;
+      throw refuse('no-common-codec', 409, 'no-common-codec', err.message);
+    }
+  }
+
+  // ------------------------------------------------------------------ lookups
+
+  /** The caller's call, here or (read-only) in Redis; 404 for unknown, another tenant's, or ended and gone. */
+  async find(callId: string, principal: Principal): Promise<FoundCall> {
+    const live = CALL_ID.test(callId) ? this.calls.get(callId) : undefined;
+    if (live) {
+      if (live.tenantId !== principal.tenantId) throw this.notFound(callId);
+      return { live };
+    }
+    const record = CALL_ID.test(callId) ? await this.callStore.get(callId) : null;
+    if (!record || record.tenantId !== principal.tenantId) throw this.notFound(callId);
+    if (record.endedAt) throw problemFor(404, 'call-ended', `Call ${callId} has ended (${record.reason})`);
+    return { record };
+  }
+
+  /** A call this edge runs and that has not ended (for PUT events, media streams). */
+  async findActive(callId: string, principal: Principal): Promise<LiveCall> {
+    const found = await this.find(callId, principal);
+    if (found.live) {
+      if (found.live.ended) {
+        throw problemFor(404, 'call-ended', `Call ${callId} has ended (${found.live.reason})`);
+      }
+      return found.live;
+    }
+    if (found.record.edgeId !== this.registry.id) {
+      throw problemFor(421, 'call-on-another-edge', `Call ${callId} is served by edge ${found.record.edgeId}`, {
+        edge: found.record.edgeId,
+      });
+    }
+    throw this.notFound(callId);
+  }
+
+  private notFound(callId: string): ProblemException {
+    return problemFor(404, 'call-not-found', `No call ${callId}`);
+  }
+
+  describe(found: FoundCall): CallDescription {
+    if (found.record) return describeRecord(found.record);
+    const call = found.live;
+    return { ...call.describe(), state: call.state, ...(call.reason ? { reason: call.reason } : {}) };
+  }
+
+  /** A GET events stream read the final events of an ended call: it is gone from now on. */
+  markDelivered(call: LiveCall): void {
+    call.delivered = true;
+    if (this.calls.get(call.id) === call) this.calls.delete(call.id);
+  }
+
+  // ------------------------------------------------------------------ events from the client
+
+  /** `end`, `ping` and `pong` from a PUT events stream (already validated). */
+  clientEvent(call: LiveCall, type: 'end' | 'ping' | 'pong', value: string): void {
+    if (call.ended) return;
+    if (type === 'end') void this.end(call, { kind: 'end', reason: value }, true);
+    else if (type === 'ping')
+      call.events.broadcast(createEvent('pong', { direction: 's2c', call: call.uri, nonce: value }));
+    else call.lastPongAt = Date.now();
+  }
+
+  // ------------------------------------------------------------------ endings
+
+  /** Ends a call (idempotent): events, streams, then limits, record and CDR (the promise, which never rejects). */
+  end(call: LiveCall, outcome: CallOutcome, byClient = false): Promise<void> {
+    if (!call.finish(outcome, byClient)) return Promise.resolve();
+    this.live--;
+    this.metrics.activeCalls.dec({ trunk: call.trunkId });
+    this.flushMediaMetrics(call);
+    if (call.delivered) this.calls.delete(call.id);
+    const done = this.afterEnd(call);
+    this.pending.add(done);
+    void done.finally(() => this.pending.delete(done));
+    return done;
+  }
+
+  private async afterEnd(call: LiveCall): Promise<void> {
+    const results = await Promise.allSettled([
+      this.limits.release(call.trunkId, call.id),
+      this.callStore.save(call.record()),
+      this.cdrs.publish(this.cdr(call)),
+    ]);
+    for (const r of results) {
+      if (r.status === 'rejected') this.logger.error(`ending call ${call.id}: ${(r.reason as Error).message}`);
+    }
+  }
+
+  cdr(call: LiveCall): CallDetailRecord {
+    const c = call.media.counters;
+    const { c2s, s2c } = call.media.report();
+    return {
+      callId: call.id,
+      edgeId: this.registry.id,
+      tenantId: call.tenantId,
+      trunkId: call.trunkId,
+      direction: 'outbound',
+      from: call.from,
+      to: call.to,
+      startedAt: call.createdAt.toISOString(),
+      answeredAt: call.answeredAt?.toISOString() ?? null,
+      endedAt: (call.endedAt ?? new Date()).toISOString(),
+      reason: cdrReason(call.reason ?? 'unspecified'),
+      framesReceived: c.framesIn,
+      framesSent: c.framesOut,
+      bytesReceived: c.bytesIn,
+      bytesSent: c.bytesOut,
+      lossReceived: c2s.reduce((sum, s) => sum + Math.max(0, s.loss), 0),
+      lossSent: s2c.reduce((sum, s) => sum + s.loss, 0),
+      maxJitterMs: c2s.reduce((max, s) => Math.max(max, s.maxJitterMs), 0),
+    };
+  }
+
+  private readonly reported = new WeakMap<LiveCall, { in: number; out: number; dropped: Record<string, number> }>();
+
+  /** Adds what a call's media did since the last flush to the Prometheus counters. */
+  private flushMediaMetrics(call: LiveCall): void {
+    const c = call.media.counters;
+    const last = this.reported.get(call) ?? { in: 0, out: 0, dropped: {} };
+    const trunk = call.trunkId;
+    if (c.framesIn > last.in) this.metrics.framesRelayed.inc({ trunk, direction: 'c2s' }, c.framesIn - last.in);
+    if (c.framesOut > last.out) this.metrics.framesRelayed.inc({ trunk, direction: 's2c' }, c.framesOut - last.out);
+    const dropped: Record<string, number> = {
+      malformed: c.malformed,
+      oversized: c.oversized,
+      'wrong-codec': c.wrongCodec,
+      'slow-reader': c.slowReader,
+    };
+    for (const [reason, value] of Object.entries(dropped)) {
+      const before = last.dropped[reason] ?? 0;
+      if (value > before) this.metrics.framesDropped.inc({ trunk, reason }, value - before);
+    }
+    this.reported.set(call, { in: c.framesIn, out: c.framesOut, dropped });
+  }
+
+  // ------------------------------------------------------------------ timers
+
+  private tick(): void {
+    const now = Date.now();
+    for (const call of this.calls.values()) {
+      if (call.ended) continue;
+      try {
+        call.media.tick(now);
+      } catch (err) {
+        this.failOnBug(call, err);
+      }
+    }
+    if (++this.ticks % SWEEP_EVERY === 0) {
+      try {
+        this.sweep(now);
+      } catch (err) {
+        this.logger.error(`sweep failed: ${(err as Error).stack ?? err}`);
+      }
+    }
+  }
+
+  /** A bug in one call's media must not stop the clock of every other call. */
+  private failOnBug(call: LiveCall, err: unknown): void {
+    this.logger.error(`call ${call.id} failed: ${(err as Error).stack ?? err}`);
+    try {
+      void this.end(call, { kind: 'failed', reason: 'edge-error' });
+    } catch {
+      this.calls.delete(call.id);
+    }
+  }
+
+  /** Events grace, media timeout, revoked clients and suspended tenants; forgets undelivered ended calls. */
+  private sweep(now: number): void {
+    const mediaTimeout = this.mediaTimeoutMs;
+    for (const call of this.calls.values()) {
+      if (call.ended) {
+        if (now - (call.endedAt?.getTime() ?? now) >= ENDED_LINGER_MS) this.calls.delete(call.id);
+        continue;
+      }
+      const idleSince = call.events.idleSince;
+      if (idleSince !== null && now - idleSince >= this.eventsGraceMs) {
+        void this.end(call, { kind: 'end', reason: 'no-events-stream' });
+        continue;
+      }
+      if (call.state === 'answered') {
+        const last = Math.max(call.answeredAt?.getTime() ?? 0, call.media.lastMediaAt);
+        if (now - last >= mediaTimeout) {
+          void this.end(call, { kind: 'failed', reason: 'media-timeout' });
+          continue;
+        }
+      }
+      this.checkAuthorisation(call);
+    }
+  }
+
+  private checkAuthorisation(call: LiveCall): void {
+    if (call.clientId && this.store.isClientRevoked(call.clientId)) {
+      void this.end(call, { kind: 'end', reason: 'client-revoked' });
+      return;
+    }
+    const status = this.store.tenantStatus(call.tenantId);
+    if (status !== 'active') void this.end(call, { kind: 'end', reason: `tenant-${status ?? 'removed'}` });
+  }
+
+  private onControlEvent(event: VersionedControlEvent): void {
+    if (event.type === 'call-end') {
+      const call = this.calls.get(event.callId);
+      if (call && !call.ended) void this.end(call, { kind: 'end', reason: event.reason });
+      return;
+    }
+    if (event.type !== 'client-revoked' && event.type !== 'tenant-status') return;
+    for (const call of [...this.calls.values()]) if (!call.ended) this.checkAuthorisation(call);
+  }
+
+  /** Refreshes the call records (counters, TTL) and the concurrency leases of the live calls. */
+  private async housekeeping(): Promise<void> {
+    const byTrunk = new Map<string, string[]>();
+    const records: CallRecord[] = [];
+    for (const call of this.calls.values()) {
+      if (call.ended) continue;
+      this.flushMediaMetrics(call);
+      records.push(call.record());
+      const ids = byTrunk.get(call.trunkId) ?? [];
+      ids.push(call.id);
+      byTrunk.set(call.trunkId, ids);
+    }
+    try {
+      await this.callStore.saveAll(records);
+      for (const [trunkId, ids] of byTrunk) await this.limits.renew(trunkId, ids);
+    } catch (err) {
+      this.logger.warn(`refreshing call state failed: ${(err as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,261 @@
+import { createEvent, type RiptEvent } from '../../ript/events.js';
+import type { DirectiveSet } from '../../ript/directives.js';
+import { CallEvents } from './call-events.js';
+import { CallMedia } from './call-media.js';
+import type { TestLine } from './test-lines.js';
+
+export type CallState = 'proceeding' | 'alerting' | 'answered' | 'declined' | 'failed' | 'noanswer' | 'ended';
+
+/** How a call ends: with `end` only, or with a final progress event (`declined`, `failed`, `noanswer`) first. */
+export type CallOutcome =
+  { kind: 'end'; reason: string } | { kind: 'failed'; reason: string } | { kind: 'declined' } | { kind: 'noanswer' };
+
+/** The body of `POST <tg>/calls` and `GET <call>` (profile §6), plus `state` and `reason` for GET. */
+export interface CallDescription {
+  uri: string;
+  handler: string;
+  direction: 'outbound';
+  from: string;
+  to: string;
+  clientDirectives: string;
+  serverDirectives: string;
+  passport: string;
+  state?: CallState;
+  reason?: string;
+}
+
+/** What Redis keeps about a call, so that any edge can describe it (and, later, take it over). */
+export interface CallRecord {
+  id: string;
+  uri: string;
+  edgeId: string;
+  tenantId: string;
+  trunkId: string;
+  clientId: string | null;
+  handler: string;
+  from: string;
+  to: string;
+  passport: string;
+  clientDirectives: string;
+  serverDirectives: string;
+  line: TestLine;
+  state: CallState;
+  reason: string | null;
+  createdAt: string;
+  answeredAt: string | null;
+  endedAt: string | null;
+  framesIn: number;
+  framesOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  framesDropped: number;
+}
+
+export interface LiveCallInit {
+  id: string;
+  uri: string;
+  edgeId: string;
+  tenantId: string;
+  trunkId: string;
+  clientId: string | null;
+  handler: string;
+  from: string;
+  to: string;
+  passport: string;
+  directives: DirectiveSet;
+  line: TestLine;
+  relayLatency?: { observe(seconds: number): void };
+  now?: number;
+}
+
+/** A PUT stream of the call, closed when the call ends. */
+export interface CallExchange {
+  close(): void;
+}
+
+export function isTerminal(state: CallState): boolean {
+  return state === 'declined' || state === 'failed' || state === 'noanswer' || state === 'ended';
+}
+
+/** A call owned by this edge: its state machine, events and media. */
+export class LiveCall {
+  readonly id: string;
+  readonly uri: string;
+  readonly edgeId: string;
+  readonly tenantId: string;
+  readonly trunkId: string;
+  readonly clientId: string | null;
+  readonly handler: string;
+  readonly from: string;
+  readonly to: string;
+  readonly passport: string;
+  readonly directives: DirectiveSet;
+  readonly line: TestLine;
+  readonly media: CallMedia;
+  readonly events: CallEvents;
+  readonly exchanges = new Set<CallExchange>();
+  state: CallState = 'proceeding';
+  stateAt: Date;
+  reason: string | null = null;
+  readonly createdAt: Date;
+  answeredAt: Date | null = null;
+  endedAt: Date | null = null;
+  /** The final events, once the call ended. */
+  finalEvents: RiptEvent[] = [];
+  /** True once the final events reached a GET events stream, or nobody needs them (the client sent `end`). */
+  delivered = false;
+  lastPongAt = 0;
+
+  constructor(init: LiveCallInit) {
+    this.id = init.id;
+    this.uri = init.uri;
+    this.edgeId = init.edgeId;
+    this.tenantId = init.tenantId;
+    this.trunkId = init.trunkId;
+    this.clientId = init.clientId;
+    this.handler = init.handler;
+    this.from = init.from;
+    this.to = init.to;
+    this.passport = init.passport;
+    this.directives = init.directives;
+    this.line = init.line;
+    const now = init.now ?? Date.now();
+    this.createdAt = new Date(now);
+    this.stateAt = this.createdAt;
+    this.media = new CallMedia({
+      client: init.directives.client,
+      server: init.directives.server,
+      line: init.line,
+      relayLatency: init.relayLatency,
+    });
+    this.events = new CallEvents(now);
+  }
+
+  get ended(): boolean {
+    return isTerminal(this.state);
+  }
+
+  /** Moves to a progress state and tells every GET events stream. */
+  progress(state: 'alerting' | 'answered', now = new Date()): void {
+    if (this.ended || this.state === state) return;
+    this.state = state;
+    this.stateAt = now;
+    if (state === 'answered') {
+      this.answeredAt = now;
+      this.media.start(now.getTime());
+    }
+    this.events.broadcast(createEvent(state, { direction: 's2c', call: this.uri, ts: now }));
+  }
+
+  /** The events a new GET events stream starts with. */
+  currentEvents(): RiptEvent[] {
+    if (this.ended) return this.finalEvents;
+    const ts = this.stateAt;
+    switch (this.state) {
+      case 'alerting':
+      case 'answered':
+        return [createEvent(this.state, { direction: 's2c', call: this.uri, ts })];
+      default:
+        return [createEvent('proceeding', { direction: 's2c', call: this.uri, ts })];
+    }
+  }
+
+  /**
+   * Ends the call: final events to every GET stream, then every stream closed. Returns false if it had ended
+   * already. The caller releases limits, stores the record and publishes the CDR.
+   */
+  finish(outcome: CallOutcome, byClient: boolean, now = new Date()): boolean {
+    if (this.ended) return false;
+    const base = { direction: 's2c' as const, call: this.uri, ts: now };
+    let reason: string;
+    switch (outcome.kind) {
+      case 'declined':
+        reason = 'declined';
+        this.state = 'declined';
+        this.finalEvents = [createEvent('declined', base), createEvent('end', { ...base, reason })];
+        break;
+      case 'noanswer':
+        reason = 'noanswer';
+        this.state = 'noanswer';
+        this.finalEvents = [createEvent('noanswer', base), createEvent('end', { ...base, reason })];
+        break;
+      case 'failed':
+        reason = outcome.reason;
+        this.state = 'failed';
+        this.finalEvents = [createEvent('failed', { ...base, reason }), createEvent('end', { ...base, reason })];
+        break;
+      case 'end':
+        reason = outcome.reason;
+        this.state = 'ended';
+        this.finalEvents = [createEvent('end', { ...base, reason })];
+        break;
+    }
+    this.reason = reason;
+    this.stateAt = now;
+    this.endedAt = now;
+    this.media.close();
+    const delivered = this.events.close(this.finalEvents);
+    this.delivered = byClient || delivered > 0;
+    for (const exchange of this.exchanges) exchange.close();
+    this.exchanges.clear();
+    return true;
+  }
+
+  describe(): CallDescription {
+    return {
+      uri: this.uri,
+      handler: this.handler,
+      direction: 'outbound',
+      from: this.from,
+      to: this.to,
+      clientDirectives: this.directives.clientDirectives,
+      serverDirectives: this.directives.serverDirectives,
+      passport: this.passport,
+    };
+  }
+
+  record(): CallRecord {
+    const c = this.media.counters;
+    return {
+      id: this.id,
+      uri: this.uri,
+      edgeId: this.edgeId,
+      tenantId: this.tenantId,
+      trunkId: this.trunkId,
+      clientId: this.clientId,
+      handler: this.handler,
+      from: this.from,
+      to: this.to,
+      passport: this.passport,
+      clientDirectives: this.directives.clientDirectives,
+      serverDirectives: this.directives.serverDirectives,
+      line: this.line,
+      state: this.state,
+      reason: this.reason,
+      createdAt: this.createdAt.toISOString(),
+      answeredAt: this.answeredAt?.toISOString() ?? null,
+      endedAt: this.endedAt?.toISOString() ?? null,
+      framesIn: c.framesIn,
+      framesOut: c.framesOut,
+      bytesIn: c.bytesIn,
+      bytesOut: c.bytesOut,
+      framesDropped: c.malformed + c.oversized + c.wrongCodec,
+    };
+  }
+}
+
+/** GET <call> from a stored record (on any edge). */
+export function describeRecord(r: CallRecord): CallDescription {
+  return {
+    uri: r.uri,
+    handler: r.handler,
+    direction: 'outbound',
+    from: r.from,
+    to: r.to,
+    clientDirectives: r.clientDirectives,
+    serverDirectives: r.serverDirectives,
+    passport: r.passport,
+    state: r.state,
+    ...(r.reason ? { reason: r.reason } : {}),
+  };
+}

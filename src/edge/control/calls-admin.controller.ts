@@ -1,0 +1,86 @@
+import { Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsOptional, Matches } from 'class-validator';
+import type { Redis } from 'ioredis';
+import { Scopes } from '../../common/auth/scopes.decorator.js';
+import { AppConfig } from '../../common/config/app-config.js';
+import { ControlEvents } from '../../common/events/control-events.js';
+import { ApiProblems } from '../../common/http/openapi-decorators.js';
+import { ProblemException } from '../../common/http/problem.js';
+import { REDIS } from '../../common/redis/redis.module.js';
+import type { CallRecord } from '../calls/live-call.js';
+
+export class ListLiveCallsQuery {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(/^ten_[0-9a-z]{20}$/)
+  tenantId?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(/^trk_[0-9a-z]{20}$/)
+  trunkId?: string;
+}
+
+type LiveCallView = Omit<CallRecord, 'passport' | 'clientDirectives' | 'serverDirectives'>;
+
+const CALL_ID = /^[0-9a-f-]{36}$/;
+
+/** The carrier's view of live calls across every edge (from the call state the edges keep in Redis). */
+@ApiTags('calls')
+@ApiBearerAuth()
+@Scopes('admin')
+@Controller('v1/calls')
+export class CallsAdminController {
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly config: AppConfig,
+    private readonly events: ControlEvents,
+  ) {}
+
+  private key(id: string): string {
+    return `${this.config.env.RIPTRUNK_REDIS_PREFIX}:calls:${id}`;
+  }
+
+  private view(record: CallRecord): LiveCallView {
+    const { passport: _p, clientDirectives: _c, serverDirectives: _s, ...rest } = record;
+    return rest;
+  }
+
+  @Get()
+  @ApiProblems(400, 401, 403)
+  async list(@Query() query: ListLiveCallsQuery): Promise<{ items: LiveCallView[] }> {
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, found] = await this.redis.scan(cursor, 'MATCH', this.key('*'), 'COUNT', 500);
+      cursor = next;
+      keys.push(...found);
+    } while (cursor !== '0');
+    const records: CallRecord[] = [];
+    for (let i = 0; i < keys.length; i += 500) {
+      const values = await this.redis.mget(keys.slice(i, i + 500));
+      for (const v of values) if (v) records.push(JSON.parse(v) as CallRecord);
+    }
+    const items = records
+      .filter((r) => !r.endedAt)
+      .filter(
+        (r) => (!query.tenantId || r.tenantId === query.tenantId) && (!query.trunkId || r.trunkId === query.trunkId),
+      )
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+      .map((r) => this.view(r));
+    return { items };
+  }
+
+  /** Asks the edge that runs the call to end it (reason `ended-by-operator`); 202 since the edge does the work. */
+  @Post(':callId/end')
+  @HttpCode(202)
+  @ApiProblems(401, 403, 404)
+  async end(@Param('callId') callId: string): Promise<LiveCallView> {
+    const json = CALL_ID.test(callId) ? await this.redis.get(this.key(callId)) : null;
+    const record = json ? (JSON.parse(json) as CallRecord) : null;
+    if (!record || record.endedAt) throw ProblemException.of(404, 'call-not-found', `No live call ${callId}`);
+    this.events.publish({ type: 'call-end', callId, reason: 'ended-by-operator' });
+    return this.view(record);
+  }
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { TenantsModule } from '../tenants/tenants.module.js';
+import { NumberRangesController, NumbersController } from './number-ranges.controller.js';
+import { NumberRangesService } from './number-ranges.service.js';
+import { RangeUsages } from './range-usages.js';
+
+@Module({
+  imports: [TenantsModule],
+  controllers: [NumberRangesController, NumbersController],
+  providers: [NumberRangesService, RangeUsages],
+  exports: [NumberRangesService],
+})
+export class NumbersModule {}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { TenantsModule } from '../../tenants/tenants.module.js';
+import { OnboardingCodesController } from './onboarding-codes.controller.js';
+import { OnboardingCodesService } from './onboarding-codes.service.js';
+
+/** Onboarding codes: the admin endpoints, and redeem/peek for the OAuth registration endpoint. */
+@Module({
+  imports: [TenantsModule],
+  controllers: [OnboardingCodesController],
+  providers: [OnboardingCodesService],
+  exports: [OnboardingCodesService],
+})
+export class OnboardingCodesModule {}

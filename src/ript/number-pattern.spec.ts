@@ -1,0 +1,213 @@
+import {
+  compareE164,
+  formatNumberPattern,
+  isE164,
+  isPatternWithin,
+  matches,
+  matchesAny,
+  NumberPatternError,
+  parseNumberPattern,
+  tryParseNumberPattern,
+} from './number-pattern.js';
+
+function errorOf(input: string): NumberPatternError {
+  try {
+    parseNumberPattern(input);
+  } catch (e) {
+    if (e instanceof NumberPatternError) return e;
+    throw e;
+  }
+  throw new Error(`no error for ${JSON.stringify(input)}`);
+}
+
+describe('isE164', () => {
+  it.each(['+1', '+14085550100', '+442071838750', '+123456789012345'])('accepts %s', (s) => {
+    expect(isE164(s)).toBe(true);
+  });
+
+  it.each([
+    '',
+    '+',
+    '14085550100',
+    '+04085550100',
+    '+1234567890123456',
+    '+1 408 555 0100',
+    '+1-408',
+    ' +14085550100',
+    '+14085550100 ',
+    '+1408555010a',
+    '++1408',
+    '+１２３', // full-width digits
+  ])('rejects %j', (s) => {
+    expect(isE164(s)).toBe(false);
+  });
+
+  it('rejects non-strings', () => {
+    expect(isE164(14085550100 as unknown as string)).toBe(false);
+    expect(isE164(undefined as unknown as string)).toBe(false);
+  });
+});
+
+describe('compareE164', () => {
+  it('compares numerically', () => {
+    expect(compareE164('+2', '+10')).toBe(-1);
+    expect(compareE164('+10', '+2')).toBe(1);
+    expect(compareE164('+14085550100', '+14085550100')).toBe(0);
+    expect(compareE164('+14085550100', '+14085550199')).toBe(-1);
+  });
+});
+
+describe('parseNumberPattern', () => {
+  it('parses a number', () => {
+    expect(parseNumberPattern('+14085550100')).toEqual({ kind: 'number', number: '+14085550100' });
+  });
+
+  it('parses a range', () => {
+    expect(parseNumberPattern('+14085550100-+14085550199')).toEqual({
+      kind: 'range',
+      start: '+14085550100',
+      end: '+14085550199',
+    });
+  });
+
+  it('parses a single-number range and a range of different lengths', () => {
+    expect(parseNumberPattern('+1-+1')).toEqual({ kind: 'range', start: '+1', end: '+1' });
+    expect(parseNumberPattern('+9-+100')).toEqual({ kind: 'range', start: '+9', end: '+100' });
+  });
+
+  it('parses a prefix and all', () => {
+    expect(parseNumberPattern('+1*')).toEqual({ kind: 'prefix', prefix: '+1' });
+    expect(parseNumberPattern('+44207*')).toEqual({ kind: 'prefix', prefix: '+44207' });
+    expect(parseNumberPattern('*')).toEqual({ kind: 'all' });
+  });
+
+  it.each<[string, number, RegExp]>([
+    ['', 0, /empty/],
+    ['14085550100', 0, /expected '\+'/],
+    ['+', 1, /expected a digit/],
+    ['+0123', 1, /cannot start with 0/],
+    ['+1234567890123456', 16, /more than 15 digits/],
+    ['+1408x', 5, /unexpected character 'x'/],
+    ['+1408 ', 5, /unexpected character ' '/],
+    [' +1408', 0, /expected '\+'/],
+    ['+1*5', 3, /after '\*'/],
+    ['+1**', 3, /after '\*'/],
+    ['+100-+99', 5, /below range start/],
+    ['+100-', 5, /expected '\+'/],
+    ['+100-100', 5, /expected '\+'/],
+    ['+100-+', 6, /expected a digit/],
+    ['+100-+200x', 9, /unexpected character 'x'/],
+    ['+100-+200-+300', 9, /unexpected character '-'/],
+    ['+100-+200*', 9, /unexpected character '\*'/],
+    ['**', 0, /expected '\+'/],
+    ['*1', 0, /expected '\+'/],
+    ['+1-+01', 4, /cannot start with 0/],
+  ])('rejects %j at %i', (input, position, message) => {
+    const e = errorOf(input);
+    expect(e.position).toBe(position);
+    expect(e.message).toMatch(message);
+    expect(e.message).toContain(`at ${position}`);
+    expect(e.name).toBe('NumberPatternError');
+  });
+
+  it('tryParseNumberPattern returns null on errors', () => {
+    expect(tryParseNumberPattern('+1x')).toBeNull();
+    expect(tryParseNumberPattern('+1*')).toEqual({ kind: 'prefix', prefix: '+1' });
+  });
+
+  it.each(['+14085550100', '+14085550100-+14085550199', '+1*', '*', '+123456789012345*', '+5-+12'])(
+    'round-trips %s',
+    (s) => {
+      expect(formatNumberPattern(parseNumberPattern(s))).toBe(s);
+    },
+  );
+});
+
+describe('matches', () => {
+  it('matches an exact number', () => {
+    expect(matches('+14085550100', '+14085550100')).toBe(true);
+    expect(matches('+14085550100', '+14085550101')).toBe(false);
+    expect(matches('+14085550100', '+140855501000')).toBe(false);
+  });
+
+  it('matches an inclusive range', () => {
+    const r = parseNumberPattern('+14085550100-+14085550199');
+    expect(matches(r, '+14085550100')).toBe(true);
+    expect(matches(r, '+14085550150')).toBe(true);
+    expect(matches(r, '+14085550199')).toBe(true);
+    expect(matches(r, '+14085550099')).toBe(false);
+    expect(matches(r, '+14085550200')).toBe(false);
+    expect(matches(r, '+1408555015')).toBe(false); // shorter, numerically below
+    expect(matches(r, '+140855501500')).toBe(false); // longer, numerically above
+  });
+
+  it('matches ranges numerically across lengths', () => {
+    expect(matches('+9-+100', '+50')).toBe(true);
+    expect(matches('+9-+100', '+9')).toBe(true);
+    expect(matches('+9-+100', '+100')).toBe(true);
+    expect(matches('+9-+100', '+8')).toBe(false);
+    expect(matches('+9-+100', '+101')).toBe(false);
+    expect(matches('+9-+100', '+1000')).toBe(false);
+  });
+
+  it('matches a prefix', () => {
+    expect(matches('+1*', '+14085550100')).toBe(true);
+    expect(matches('+1*', '+1')).toBe(true);
+    expect(matches('+1*', '+44207')).toBe(false);
+    expect(matches('+44*', '+442071838750')).toBe(true);
+    expect(matches('+44*', '+4')).toBe(false);
+  });
+
+  it('matches everything with *', () => {
+    expect(matches('*', '+14085550100')).toBe(true);
+    expect(matches('*', '+9')).toBe(true);
+  });
+
+  it('never matches a non-E.164 input', () => {
+    for (const p of ['*', '+1*', '+1-+9', '+1408']) {
+      expect(matches(p, '14085550100')).toBe(false);
+      expect(matches(p, '+1408 5550100')).toBe(false);
+      expect(matches(p, '')).toBe(false);
+    }
+  });
+
+  it('throws on an invalid pattern string', () => {
+    expect(() => matches('+1x', '+1')).toThrow(NumberPatternError);
+  });
+
+  it('matchesAny', () => {
+    expect(matchesAny(['+1*', '+44*'], '+442071838750')).toBe(true);
+    expect(matchesAny(['+1*', '+44*'], '+33142685300')).toBe(false);
+    expect(matchesAny([], '+1')).toBe(false);
+  });
+});
+
+describe('isPatternWithin', () => {
+  it.each<[string, string, boolean]>([
+    ['+14085550100', '+14085550100-+14085550199', true],
+    ['+14085550200', '+14085550100-+14085550199', false],
+    ['+14085550100-+14085550149', '+14085550100-+14085550199', true],
+    ['+14085550050-+14085550149', '+14085550100-+14085550199', false],
+    ['+14085550150-+14085550200', '+14085550100-+14085550199', false],
+    ['+14085550100-+14085550199', '+14085550100-+14085550199', true],
+    ['+14085550100', '+1*', true],
+    ['+14085550100-+14085550199', '+1408*', true],
+    ['+14085550100-+14085550199', '+140855501*', true],
+    ['+14085550100-+14085550199', '+1408555010*', false],
+    ['+19-+100', '+1*', false], // spans lengths: contains +20
+    ['+1408*', '+1*', true],
+    ['+1*', '+1408*', false],
+    ['+1408*', '+14085550100-+14085550199', false],
+    ['+1408*', '+1408-+140899999999999', true],
+    ['+123456789012345*', '+123456789012345', true], // 15-digit prefix is one number
+    ['*', '*', true],
+    ['*', '+1*', false],
+    ['*', '+1-+999999999999999', true],
+    ['+44*', '*', true],
+    ['+14085550100', '+14085550100', true],
+    ['+14085550100', '+14085550101', false],
+    ['+14085550100-+14085550100', '+14085550100', true],
+  ])('%s within %s: %s', (inner, outer, expected) => {
+    expect(isPatternWithin(inner, outer)).toBe(expected);
+  });
+});

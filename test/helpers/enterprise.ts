@@ -1,0 +1,52 @@
+import * as client from 'openid-client';
+import { exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
+import { Agent, fetch as undiciFetch } from 'undici';
+import type { TestControlPlane } from './control-plane.js';
+
+export interface EnterpriseKey {
+  privateKey: CryptoKey;
+  publicJwk: JWK;
+}
+
+export async function newEnterpriseKey(kid = `k${Date.now()}`): Promise<EnterpriseKey> {
+  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+  return { privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' } };
+}
+
+/** openid-client options that trust the test CA over HTTP/2, as an enterprise client configured with --cacert would. */
+export function trustingFetch(ca: string): { [client.customFetch]: client.CustomFetch; agent: Agent } {
+  const agent = new Agent({ allowH2: true, connect: { ca } });
+  const fetchWithCa: client.CustomFetch = (url, options) =>
+    undiciFetch(url, { ...options, dispatcher: agent } as never) as unknown as ReturnType<client.CustomFetch>;
+  return { [client.customFetch]: fetchWithCa, agent };
+}
+
+/** Creates a tenant and an onboarding code for it with the admin API. */
+export async function tenantWithCode(cp: TestControlPlane, name: string): Promise<{ tenantId: string; code: string }> {
+  const tenant = await cp.admin.post('/v1/tenants', { name });
+  if (tenant.status !== 201) throw new Error(`tenant: ${tenant.status} ${tenant.text}`);
+  const code = await cp.admin.post(`/v1/tenants/${tenant.body.id}/onboarding-codes`, {});
+  if (code.status !== 201) throw new Error(`code: ${code.status} ${code.text}`);
+  return { tenantId: tenant.body.id, code: code.body.code };
+}
+
+/** Discovery, dynamic registration with the code, and a private_key_jwt configuration, all through openid-client. */
+export async function onboardWithOpenIdClient(cp: TestControlPlane, code: string, scope?: string) {
+  const key = await newEnterpriseKey();
+  const fetchOptions = trustingFetch(cp.ca);
+  const config = await client.dynamicClientRegistration(
+    new URL(cp.url),
+    {
+      token_endpoint_auth_method: 'private_key_jwt',
+      jwks: { keys: [key.publicJwk] },
+      grant_types: ['client_credentials'],
+      client_name: 'test pbx',
+      ...(scope ? { scope } : {}),
+    },
+    client.PrivateKeyJwt(key.privateKey, {
+      [client.modifyAssertion]: (header) => void (header.kid = key.publicJwk.kid),
+    }),
+    { algorithm: 'oauth2', initialAccessToken: code, [client.customFetch]: fetchOptions[client.customFetch] },
+  );
+  return { config, key, agent: fetchOptions.agent };
+}
