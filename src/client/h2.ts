@@ -63,8 +63,12 @@ export class H2Streams {
     });
   }
 
-  close(): void {
-    for (const session of this.sessions.values()) session.close();
+  /** Closes every session; streams still open after `graceMs` are cut. */
+  close(graceMs = 1_000): void {
+    for (const session of this.sessions.values()) {
+      session.close();
+      setTimeout(() => session.destroy(), graceMs).unref();
+    }
     this.sessions.clear();
   }
 }

@@ -232,11 +232,20 @@ export class RiptTrunkClient {
     return new RiptCall(body, this.streams, () => this.accessToken(origin), started);
   }
 
+  /** Closes the connections, waiting up to a second for requests in flight before cutting them. */
   async close(): Promise<void> {
     this.streams?.close();
-    await this.agent.close();
+    let timer: NodeJS.Timeout | undefined;
+    const graceful = await Promise.race([
+      this.agent.close().then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), CLOSE_GRACE_MS))),
+    ]);
+    clearTimeout(timer);
+    if (!graceful) await this.agent.destroy();
   }
 }
+
+const CLOSE_GRACE_MS = 1_000;
 
 async function getJson<T>(agent: Agent, url: string): Promise<T> {
   let res: Response;

@@ -63,6 +63,7 @@ export function testEnv(extra: Record<string, string> = {}): Record<string, stri
     RIPTRUNK_REDIS_PREFIX: `test_${randomBytes(4).toString('hex')}`,
     PORT: '0',
     EDGE_PORT: '0',
+    RIPTRUNK_SHUTDOWN_GRACE_MS: '300',
     ...extra,
   };
 }

@@ -196,6 +196,13 @@ export class EnvDto {
   @IsUrl({ require_tld: false, protocols: ['https'], require_protocol: true })
   RIPTRUNK_EDGE_CALL_URL?: string;
 
+  /** On shutdown, HTTP/2 connections still open this long after the GOAWAY are closed hard. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  RIPTRUNK_SHUTDOWN_GRACE_MS = 5_000;
+
   /** Edge: a call with no open events stream for this long is ended (profile §6: 30 s). */
   @Transform(toInt)
   @IsInt()

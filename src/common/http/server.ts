@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Http2SecureServer, ServerHttp2Session } from 'node:http2';
 import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -42,6 +43,29 @@ export async function createHttpApp(
     );
     done();
   });
+  closeSessionsOnShutdown(fastify.server as unknown as Http2SecureServer, config.env.RIPTRUNK_SHUTDOWN_GRACE_MS);
   await app.init();
   return app;
+}
+
+/**
+ * `server.close()` waits for every HTTP/2 session, and a peer holding a long-lived stream open would keep it
+ * waiting for ever: once closing starts, sessions get a GOAWAY and, after the grace period, are destroyed.
+ */
+function closeSessionsOnShutdown(server: Http2SecureServer, graceMs: number): void {
+  const sessions = new Set<ServerHttp2Session>();
+  server.on('session', (session: ServerHttp2Session) => {
+    sessions.add(session);
+    session.once('close', () => sessions.delete(session));
+  });
+  const close = server.close.bind(server);
+  server.close = ((callback?: (err?: Error) => void) => {
+    close(callback);
+    for (const session of sessions) if (!session.closed) session.close();
+    if (sessions.size > 0)
+      setTimeout(() => {
+        for (const session of sessions) session.destroy();
+      }, graceMs).unref();
+    return server;
+  }) as typeof server.close;
 }
