@@ -465,13 +465,13 @@ describe('RIPT calls at the edge', () => {
       expect(unknown.status).toBe(409);
     });
 
-    it('404 destination-unreachable for unassigned test numbers, on-net numbers and the rest', async () => {
+    it('404 destination-unreachable for unassigned test numbers, on-net numbers without a consumer TG, and the rest', async () => {
       const unassigned = await placeCall(acme, '+15550100009');
       expect(unassigned.status).toBe(404);
       expect(unassigned.body.type).toBe('urn:riptrunk:problem:destination-unreachable');
       const onNet = await placeCall(acme, BETA_NUMBER);
       expect(onNet.status).toBe(404);
-      expect(onNet.body.detail).toContain('on-net delivery not enabled on this edge yet');
+      expect(onNet.body.detail).toContain('is on-net but no active consumer TG of its customer takes it');
       expect((await placeCall(acme, '+442079460000')).status).toBe(404);
     });
 

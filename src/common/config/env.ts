@@ -203,6 +203,20 @@ export class EnvDto {
   @Max(600_000)
   RIPTRUNK_SHUTDOWN_GRACE_MS = 5_000;
 
+  /** Edge: an on-net call the callee has not answered after this long ends with `noanswer`. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  RIPTRUNK_NOANSWER_MS = 60_000;
+
+  /** Edge: a consumer TG that does not answer a request (handler, call) in this long is unreachable. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  RIPTRUNK_ONNET_TIMEOUT_MS = 5_000;
+
   /** Edge: a call with no open events stream for this long is ended (profile §6: 30 s). */
   @Transform(toInt)
   @IsInt()

@@ -1,8 +1,10 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { BlockList, isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import { Agent } from 'undici';
+import type { AppConfig } from '../config/app-config.js';
 
 const PRIVATE = new BlockList();
 for (const [net, prefix] of [
@@ -61,25 +63,29 @@ export function checkTargetUrl(raw: string, allowPrivate: boolean): URL {
 }
 
 /**
- * An HTTPS agent for calls to customer-supplied URLs: certificates checked against the system CAs plus any extra
- * CA, and every resolved address checked at connect time (so DNS rebinding cannot reach private addresses).
+ * An HTTPS agent for calls to customer-supplied URLs: certificates checked against `ca` (see outboundCas), and every
+ * resolved address checked at connect time (so DNS rebinding cannot reach private addresses).
  */
-export function createOutboundAgent(options: {
-  allowPrivate: boolean;
-  extraCaFile?: string;
-  extraCa?: string[];
-}): Agent {
-  const ca = [...rootCertificates, ...(options.extraCa ?? [])];
-  if (options.extraCaFile) ca.push(readFileSync(options.extraCaFile, 'utf8'));
-  const lookup = (
-    hostname: string,
-    opts: object,
-    callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
-  ) => {
+export function createOutboundAgent(options: { allowPrivate: boolean; ca: string[] }): Agent {
+  return new Agent({
+    allowH2: true,
+    connect: { ca: options.ca, lookup: guardedLookup(options.allowPrivate) as never, timeout: 5000 },
+    headersTimeout: 10_000,
+    bodyTimeout: 10_000,
+  });
+}
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/** A `lookup` for sockets that refuses hosts resolving to a private address (checked at connect time). */
+export function guardedLookup(
+  allowPrivate: boolean,
+): (hostname: string, opts: object, callback: LookupCallback) => void {
+  return (hostname, opts, callback) => {
     dnsLookup(hostname, { ...opts, all: true }, (err, addresses) => {
       if (err) return callback(err, []);
       const list = addresses as LookupAddress[];
-      const refused = !options.allowPrivate && list.some((a) => isPrivateAddress(a.address));
+      const refused = !allowPrivate && list.some((a) => isPrivateAddress(a.address));
       if (refused)
         return callback(
           Object.assign(new OutboundTargetError(`${hostname} resolves to a private address`), { code: 'EPRIVATE' }),
@@ -90,10 +96,17 @@ export function createOutboundAgent(options: {
       callback(null, list[0].address, list[0].family);
     });
   };
-  return new Agent({
-    allowH2: true,
-    connect: { ca, lookup: lookup as never, timeout: 5000 },
-    headersTimeout: 10_000,
-    bodyTimeout: 10_000,
-  });
+}
+
+/**
+ * The CAs trusted for customer endpoints: the system's, RIPTRUNK_EXTRA_CA_FILE, and outside production the locally
+ * generated CA (so local consumer TGs can use its certificates).
+ */
+export function outboundCas(config: AppConfig): string[] {
+  const localCa = join(config.dataDir, 'ca.pem');
+  return [
+    ...rootCertificates,
+    ...(config.env.RIPTRUNK_EXTRA_CA_FILE ? [readFileSync(config.env.RIPTRUNK_EXTRA_CA_FILE, 'utf8')] : []),
+    ...(!config.production && existsSync(localCa) ? [readFileSync(localCa, 'utf8')] : []),
+  ];
 }

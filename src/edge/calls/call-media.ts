@@ -8,9 +8,10 @@ import {
   writeFrameHeader,
   type Frame,
   type FrameHeader,
+  type MediaFrame,
 } from '../../ript/frame.js';
 import { StreamStats, type StreamStatsSnapshot } from '../../ript/stream-stats.js';
-import { tonePayload, TONE_FRAME_MS, type TestLine } from './test-lines.js';
+import { tonePayload, TONE_FRAME_MS, type CallRoute } from './test-lines.js';
 
 /**
  * The media of one call on this edge (profile §7): frames from the client's PUT streams are checked against the
@@ -115,10 +116,15 @@ interface S2cStream {
   ackedFrames: number;
 }
 
+/** The other leg of an on-net call: takes the caller's media frames (false if it could not). */
+export interface MediaFarEnd {
+  forward(frame: MediaFrame): boolean;
+}
+
 export interface CallMediaOptions {
   client: readonly Directive[];
   server: readonly Directive[];
-  line: TestLine;
+  line: CallRoute;
   /** Observes the time from a frame's arrival to its relay, in seconds. */
   relayLatency?: { observe(seconds: number): void };
   now?: () => number;
@@ -156,7 +162,9 @@ export class CallMedia {
   private readonly s2c: S2cStream[];
   private readonly s2cByPair = new Map<number, S2cStream>();
   private readonly echoByPair = new Map<number, number>();
-  private readonly line: TestLine;
+  private readonly line: CallRoute;
+  /** Set once an on-net call's other leg is up. */
+  farEnd?: MediaFarEnd;
   private readonly relayLatency?: { observe(seconds: number): void };
   private readonly now: () => number;
   private toneStart = -1;
@@ -282,7 +290,19 @@ export class CallMedia {
       if (this.sendMedia(this.s2c[stream.echoTo], frame.codec, frame.payload, arrivalMs) && this.relayLatency) {
         this.relayLatency.observe((performance.now() - arrivalPerf) / 1000);
       }
+    } else if (this.farEnd !== undefined) {
+      if (this.farEnd.forward(frame) && this.relayLatency) {
+        this.relayLatency.observe((performance.now() - arrivalPerf) / 1000);
+      }
     }
+  }
+
+  /** A frame from the far end of an on-net call, for server stream `index`: sent on every GET stream. */
+  relay(index: number, frame: MediaFrame): boolean {
+    if (this.closed) return false;
+    const stream = this.s2c[index];
+    if (stream === undefined) return false;
+    return this.sendMedia(stream, frame.codec, frame.payload, frame.ts);
   }
 
   /** Periodic work: pending acks, and the tone line's frames that are due. */

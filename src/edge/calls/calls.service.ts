@@ -29,7 +29,11 @@ import { CallMetrics, type CallAttemptOutcome } from './call-metrics.js';
 import { CallStore } from './call-store.js';
 import { HandlerStore, parseHandlerUri } from './handler-store.js';
 import { describeRecord, LiveCall, type CallDescription, type CallOutcome, type CallRecord } from './live-call.js';
-import { testLineFor, TONE_CODECS, type TestLine } from './test-lines.js';
+import { testLineFor, TONE_CODECS, type CallRoute } from './test-lines.js';
+import { ConsumerTgClient } from './consumer-tg-client.js';
+import { OnNetDialer, OnNetRefusal } from './onnet-leg.js';
+import { outboundCas } from '../../common/http/outbound.js';
+import type { EdgeConsumerTg } from '../edge-config.types.js';
 import { jsonObject, ownTrunk, unknownFields } from './tg-access.js';
 
 /** E.164 as the CDRs store it: "+", a non-zero digit, 1-14 more digits. */
@@ -96,6 +100,8 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
   private readonly limits: CallLimits;
   private readonly callBase: string;
   private readonly eventsGraceMs: number;
+  private readonly noanswerMs: number;
+  private readonly dialer: OnNetDialer;
   private readonly trunkAds = new Map<string, Advertisement>();
   private readonly pending = new Set<Promise<unknown>>();
   private tickTimer?: NodeJS.Timeout;
@@ -117,6 +123,15 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
     this.limits = new CallLimits(redis, config.env.RIPTRUNK_REDIS_PREFIX);
     this.callBase = (config.env.RIPTRUNK_EDGE_CALL_URL ?? config.edgePublicUrl).replace(/\/+$/, '');
     this.eventsGraceMs = config.env.RIPTRUNK_EVENTS_GRACE_MS;
+    this.noanswerMs = config.env.RIPTRUNK_NOANSWER_MS;
+    this.dialer = new OnNetDialer(
+      new ConsumerTgClient({
+        ca: outboundCas(config),
+        allowPrivate: config.env.RIPTRUNK_ALLOW_PRIVATE_TARGETS,
+        timeoutMs: config.env.RIPTRUNK_ONNET_TIMEOUT_MS,
+      }),
+      (message) => this.logger.warn(message),
+    );
   }
 
   onModuleInit(): void {
@@ -139,6 +154,7 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
 
   async onApplicationShutdown(): Promise<void> {
     await Promise.allSettled([...this.pending]);
+    this.dialer.close();
   }
 
   /** Calls live on this edge (ended ones waiting for their final events to be read excluded). */
@@ -291,7 +307,7 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
     }
 
     // routing
-    const line = this.route(body.destination);
+    const { line, consumerTg } = this.route(body.destination);
 
     // directives
     const handlerAd = parseAdvertisement(handler.advertisement);
@@ -356,6 +372,25 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
     this.calls.set(id, call);
     this.live++;
     this.metrics.activeCalls.inc({ trunk: trunk.id });
+    if (consumerTg) {
+      await this.placeOnNet(call, consumerTg);
+      try {
+        await this.callStore.save(call.record());
+      } catch (err) {
+        void this.end(call, { kind: 'failed', reason: 'edge-error' }, true);
+        throw refuse(
+          'error',
+          503,
+          'call-setup-failed',
+          `The call could not be stored: ${(err as Error).message}`,
+          {},
+          {
+            'retry-after': retryAfter,
+          },
+        );
+      }
+      return { call, body: call.describe() };
+    }
     // The test lines answer at once (or decline); the record in Redis shows the state the 201 leads to.
     if (line === 'declined') {
       await this.end(call, { kind: 'declined' });
@@ -380,30 +415,80 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
     return { call, body: call.describe() };
   }
 
-  /** Where a destination goes: a test line, else 404 (on-net delivery and egress are not enabled yet). */
-  private route(destination: string): TestLine {
+  /**
+   * Where a destination goes: a test line; on-net, the active consumer TG of the tenant owning the number; else
+   * 404 (egress to the carrier's network is not configured).
+   */
+  private route(destination: string): { line: CallRoute; consumerTg?: EdgeConsumerTg } {
     const line = testLineFor(destination);
-    if (line && line !== 'unassigned') return line;
+    if (line && line !== 'unassigned') return { line };
     if (line === 'unassigned') {
       throw refuse('unreachable', 404, 'destination-unreachable', `${destination} is not an assigned test line`, {
         destination,
       });
     }
-    for (const range of this.store.allRanges()) {
-      if (matches(rangePattern(range), destination)) {
-        throw refuse(
-          'unreachable',
-          404,
-          'destination-unreachable',
-          `${destination} is on-net: on-net delivery not enabled on this edge yet`,
-          { destination },
-        );
-      }
+    const range = this.store.rangeOwning(destination);
+    if (range) {
+      const unreachable = (why: string) =>
+        refuse('unreachable', 404, 'destination-unreachable', `${destination} is on-net but ${why}`, { destination });
+      if (this.store.tenantStatus(range.tenantId) !== 'active') throw unreachable("its customer's service is off");
+      const consumerTg = this.store
+        .consumerTgsOf(range.tenantId)
+        .find((tg) => matchesAny(tg.destinations, destination));
+      if (!consumerTg) throw unreachable('no active consumer TG of its customer takes it');
+      return { line: 'onnet', consumerTg };
     }
     throw refuse('unreachable', 404, 'destination-unreachable', `No route to ${destination}`, { destination });
   }
 
-  private directives(handlerAd: Advertisement, trunk: EdgeTrunk, line: TestLine): DirectiveSet {
+  /** Places the callee's leg of an on-net call; a refusal undoes the call and becomes the caller's answer. */
+  private async placeOnNet(call: LiveCall, tg: EdgeConsumerTg): Promise<void> {
+    try {
+      const leg = await this.dialer.place(
+        tg,
+        { from: call.from, to: call.to, passport: call.passport, directives: call.directives },
+        {
+          progress: (state) => {
+            if (call.ended) return;
+            call.progress(state);
+            void this.callStore.save(call.record()).catch(() => undefined);
+          },
+          finished: (outcome) => void this.end(call, outcome),
+          media: (index, frame) => call.media.relay(index, frame),
+        },
+      );
+      call.leg = leg;
+      call.callee = { uri: leg.uri, consumerTgId: tg.id, tenantId: tg.tenantId, trunkId: tg.trunkId };
+      call.media.farEnd = leg;
+      if (call.ended) leg.hangup(call.reason ?? 'normal');
+    } catch (err) {
+      const problem =
+        err instanceof OnNetRefusal
+          ? refuse(
+              err.status === 409 ? 'no-common-codec' : 'unreachable',
+              err.status,
+              err.slug,
+              err.detail,
+              { destination: call.to },
+              err.retryAfter ? { 'retry-after': String(err.retryAfter) } : {},
+            )
+          : refuse('error', 503, 'call-setup-failed', `The call could not be placed: ${(err as Error).message}`);
+      this.abandon(call);
+      throw problem;
+    }
+  }
+
+  /** Forgets a call refused after it was counted: no events, record or CDR (the caller gets the error). */
+  private abandon(call: LiveCall): void {
+    if (call.finish({ kind: 'failed', reason: 'refused' }, true)) {
+      this.live--;
+      this.metrics.activeCalls.dec({ trunk: call.trunkId });
+    }
+    this.calls.delete(call.id);
+    void this.limits.release(call.trunkId, call.id).catch(() => undefined);
+  }
+
+  private directives(handlerAd: Advertisement, trunk: EdgeTrunk, line: CallRoute): DirectiveSet {
     const trunkAd = this.trunkAdvertisement(trunk);
     try {
       const set = computeDirectives(handlerAd, trunkAd, { secondaryCodecs: true });
@@ -499,6 +584,7 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
   /** Ends a call (idempotent): events, streams, then limits, record and CDR (the promise, which never rejects). */
   end(call: LiveCall, outcome: CallOutcome, byClient = false): Promise<void> {
     if (!call.finish(outcome, byClient)) return Promise.resolve();
+    call.leg?.hangup(call.reason ?? 'normal');
     this.live--;
     this.metrics.activeCalls.dec({ trunk: call.trunkId });
     this.flushMediaMetrics(call);
@@ -514,6 +600,7 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
       this.limits.release(call.trunkId, call.id),
       this.callStore.save(call.record()),
       this.cdrs.publish(this.cdr(call)),
+      ...(call.leg && call.callee ? [this.cdrs.publish(this.calleeCdr(call))] : []),
     ]);
     for (const r of results) {
       if (r.status === 'rejected') this.logger.error(`ending call ${call.id}: ${(r.reason as Error).message}`);
@@ -542,6 +629,33 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
       lossReceived: c2s.reduce((sum, s) => sum + Math.max(0, s.loss), 0),
       lossSent: s2c.reduce((sum, s) => sum + s.loss, 0),
       maxJitterMs: c2s.reduce((max, s) => Math.max(max, s.maxJitterMs), 0),
+    };
+  }
+
+  /** The callee tenant's CDR of an on-net call (its inbound leg, counted from the edge's side of that leg). */
+  calleeCdr(call: LiveCall): CallDetailRecord {
+    const leg = call.leg!;
+    const callee = call.callee!;
+    const report = leg.calleeReport();
+    return {
+      callId: `${call.id}-in`,
+      edgeId: this.registry.id,
+      tenantId: callee.tenantId,
+      trunkId: callee.trunkId,
+      direction: 'inbound',
+      from: call.from,
+      to: call.to,
+      startedAt: call.createdAt.toISOString(),
+      answeredAt: call.answeredAt?.toISOString() ?? null,
+      endedAt: (call.endedAt ?? new Date()).toISOString(),
+      reason: cdrReason(call.reason ?? 'unspecified'),
+      framesReceived: leg.framesFromCallee,
+      framesSent: leg.framesToCallee,
+      bytesReceived: leg.bytesFromCallee,
+      bytesSent: leg.bytesToCallee,
+      lossReceived: report.lossReceived,
+      lossSent: report.lossSent,
+      maxJitterMs: report.maxJitterMs,
     };
   }
 
@@ -575,6 +689,7 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
       if (call.ended) continue;
       try {
         call.media.tick(now);
+        call.leg?.tick(now);
       } catch (err) {
         this.failOnBug(call, err);
       }
@@ -609,6 +724,10 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
       const idleSince = call.events.idleSince;
       if (idleSince !== null && now - idleSince >= this.eventsGraceMs) {
         void this.end(call, { kind: 'end', reason: 'no-events-stream' });
+        continue;
+      }
+      if (call.line === 'onnet' && call.state !== 'answered' && now - call.createdAt.getTime() >= this.noanswerMs) {
+        void this.end(call, { kind: 'noanswer' });
         continue;
       }
       if (call.state === 'answered') {

@@ -2,7 +2,8 @@ import { createEvent, type RiptEvent } from '../../ript/events.js';
 import type { DirectiveSet } from '../../ript/directives.js';
 import { CallEvents } from './call-events.js';
 import { CallMedia } from './call-media.js';
-import type { TestLine } from './test-lines.js';
+import type { CallRoute } from './test-lines.js';
+import type { OnNetLeg } from './onnet-leg.js';
 
 export type CallState = 'proceeding' | 'alerting' | 'answered' | 'declined' | 'failed' | 'noanswer' | 'ended';
 
@@ -38,7 +39,9 @@ export interface CallRecord {
   passport: string;
   clientDirectives: string;
   serverDirectives: string;
-  line: TestLine;
+  line: CallRoute;
+  /** On-net calls: the callee's call at its consumer TG, and that TG. */
+  callee?: { uri: string; consumerTgId: string; tenantId: string; trunkId: string };
   state: CallState;
   reason: string | null;
   createdAt: string;
@@ -63,7 +66,7 @@ export interface LiveCallInit {
   to: string;
   passport: string;
   directives: DirectiveSet;
-  line: TestLine;
+  line: CallRoute;
   relayLatency?: { observe(seconds: number): void };
   now?: number;
 }
@@ -90,8 +93,11 @@ export class LiveCall {
   readonly to: string;
   readonly passport: string;
   readonly directives: DirectiveSet;
-  readonly line: TestLine;
+  readonly line: CallRoute;
   readonly media: CallMedia;
+  /** On-net calls: the callee's leg, once placed. */
+  leg?: OnNetLeg;
+  callee?: CallRecord['callee'];
   readonly events: CallEvents;
   readonly exchanges = new Set<CallExchange>();
   state: CallState = 'proceeding';
@@ -230,6 +236,7 @@ export class LiveCall {
       clientDirectives: this.directives.clientDirectives,
       serverDirectives: this.directives.serverDirectives,
       line: this.line,
+      ...(this.callee ? { callee: this.callee } : {}),
       state: this.state,
       reason: this.reason,
       createdAt: this.createdAt.toISOString(),

@@ -8,6 +8,9 @@ import { CODEC_NUMBERS } from '../../ript/codecs.js';
  */
 export type TestLine = 'echo' | 'tone' | 'declined';
 
+/** Where a call goes: a provider test line, or on-net to another tenant's consumer TG. */
+export type CallRoute = TestLine | 'onnet';
+
 export const TEST_RANGE_PREFIX = '+1555010';
 export const TEST_LINES: Readonly<Record<string, TestLine>> = {
   '+15550100001': 'echo',

@@ -87,6 +87,32 @@ export class EdgeConfigStore implements OnModuleInit, OnApplicationShutdown {
     return [...this.tenants.values()].flatMap((t) => t.ranges);
   }
 
+  private rangeIndex?: { revision: number; ranges: { start: number; end: number; range: EdgeRange }[] };
+
+  /**
+   * The range holding an E.164 number, by binary search (ranges never overlap; a number inside [start, end] has
+   * their digit count, so comparing the digits as integers is exact: 15 digits fit a double).
+   */
+  rangeOwning(e164: string): EdgeRange | undefined {
+    if (this.rangeIndex?.revision !== this.revision) {
+      const ranges = [...this.allRanges()]
+        .map((range) => ({ start: Number(range.start.slice(1)), end: Number(range.end.slice(1)), range }))
+        .sort((a, b) => a.start - b.start);
+      this.rangeIndex = { revision: this.revision, ranges };
+    }
+    const n = Number(e164.slice(1));
+    const ranges = this.rangeIndex.ranges;
+    let lo = 0;
+    let hi = ranges.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ranges[mid].start > n) hi = mid - 1;
+      else if (ranges[mid].end < n) lo = mid + 1;
+      else return ranges[mid].range;
+    }
+    return undefined;
+  }
+
   isClientRevoked(clientId: string): boolean {
     return this.revokedClients.has(clientId);
   }

@@ -1,15 +1,13 @@
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { request, type Agent } from 'undici';
 import { AuditService } from '../../common/audit/audit.service.js';
 import { AppConfig } from '../../common/config/app-config.js';
 import { Db } from '../../common/context/db.js';
 import { runInTransaction } from '../../common/context/request-context.js';
-import { createOutboundAgent } from '../../common/http/outbound.js';
+import { createOutboundAgent, outboundCas } from '../../common/http/outbound.js';
 import { QUEUES } from '../../jobs/queues.js';
 import { ConsumerTgEntity } from './consumer-tg.entity.js';
 import { ConsumerTgsService } from './consumer-tgs.service.js';
@@ -46,12 +44,9 @@ export class ConsumerTgVerifier extends WorkerHost implements OnModuleDestroy, O
     config: AppConfig,
   ) {
     super();
-    const localCa = join(config.dataDir, 'ca.pem');
     this.agent = createOutboundAgent({
       allowPrivate: config.env.RIPTRUNK_ALLOW_PRIVATE_TARGETS,
-      extraCaFile: config.env.RIPTRUNK_EXTRA_CA_FILE,
-      // Outside production the locally generated CA is trusted too, so local consumer TGs can use its certificates.
-      extraCa: !config.production && existsSync(localCa) ? [readFileSync(localCa, 'utf8')] : [],
+      ca: outboundCas(config),
     });
   }
 
