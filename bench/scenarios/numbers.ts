@@ -4,7 +4,11 @@ import { request } from 'undici';
 import { LOOKUP_SQL } from '../../src/numbers/number-ranges.service.js';
 import { startBenchControlPlane, type BenchControlPlane } from '../lib/control-plane.js';
 import { runLoad, runSequential } from '../lib/load.js';
-import type { Scenario, ScenarioOutput } from '../lib/scenario.js';
+import { barChart, formatNumber } from '../lib/chart.js';
+import { pick, QUICK } from '../lib/knobs.js';
+import type { LoadResult } from '../lib/load.js';
+import type { ResultFile, Scenario, ScenarioOutput, ScenarioReport } from '../lib/scenario.js';
+import type { LatencySummary } from '../lib/stats.js';
 
 const PARAMETERS = {
   tenants: 300,
@@ -13,8 +17,9 @@ const PARAMETERS = {
   /** Range i starts at +<firstNumber + i * stride> and holds 1 to `stride` numbers. */
   firstNumber: 12_010_000_000,
   stride: 1000,
-  lookup: { concurrency: 20, warmupSeconds: 2, durationSeconds: 10, protocol: 'h2' },
-  create: { requests: 300, numbersPerRange: 100, firstNumber: 14_152_000_000 },
+  lookup: { concurrency: 20, warmupSeconds: pick(2, 1), durationSeconds: pick(8, 2), protocol: 'h2' },
+  create: { requests: pick(300, 50), numbersPerRange: 100, firstNumber: 14_152_000_000 },
+  quick: QUICK,
 };
 
 const tenantId = (j: number) => `ten_bench${String(j).padStart(15, '0')}`;
@@ -156,5 +161,47 @@ export const numbersScenario: Scenario = {
       await sql.end().catch(() => undefined);
       await cp.stop();
     }
+  },
+
+  report(file: ResultFile): ScenarioReport {
+    const { lookup, create } = file.results as {
+      lookup: LoadResult;
+      create: { requests: number; errors: number; latencyMs: LatencySummary };
+    };
+    const p = file.parameters as typeof PARAMETERS;
+    const setup = (file.setup ?? {}) as { rangesInDatabase?: number; lookupPlanUsesGistIndex?: boolean };
+    const ms = (l: LatencySummary) =>
+      `p50 ${formatNumber(l.p50)} ms, p99 ${formatNumber(l.p99)} ms, p99.9 ${formatNumber(l.p999)} ms`;
+    const rows: ScenarioReport['rows'] = [
+      {
+        figure: `owner look-up GET /v1/numbers/{e164} among ${formatNumber(setup.rangesInDatabase ?? p.ranges)} ranges, ${p.lookup.concurrency} concurrent`,
+        value: `${formatNumber(lookup.requestsPerSecond)} req/s, ${ms(lookup.latencyMs)}, ${lookup.errors} errors`,
+        baseline: 'none',
+        target: `figures only; plan uses the GiST index: ${setup.lookupPlanUsesGistIndex ?? 'n/a'}`,
+      },
+      {
+        figure: 'POST number-ranges (sequential, overlap check against the same ranges)',
+        value: `${ms(create.latencyMs)}, ${create.errors} errors of ${create.requests}`,
+        baseline: 'none',
+        target: 'figures only',
+      },
+    ];
+    const quantiles = ['p50', 'p90', 'p99', 'p999', 'max'] as const;
+    const chart = barChart({
+      title: `numbers: latency among ${formatNumber(setup.rangesInDatabase ?? p.ranges)} number ranges`,
+      subtitle:
+        `${file.quick ? 'QUICK RUN · ' : ''}look-ups: ${formatNumber(lookup.requestsPerSecond)} req/s at ` +
+        `${p.lookup.concurrency} concurrent for ${p.lookup.durationSeconds} s; creates: ${create.requests} one at a time`,
+      categories: quantiles.map((q) => (q === 'p999' ? 'p99.9' : q)),
+      y: { label: 'ms' },
+      series: [
+        {
+          name: `GET /v1/numbers/{e164} (${p.lookup.concurrency} concurrent)`,
+          values: quantiles.map((q) => lookup.latencyMs[q]),
+        },
+        { name: 'POST number-ranges (sequential)', values: quantiles.map((q) => create.latencyMs[q]) },
+      ],
+    });
+    return { rows, chart };
   },
 };

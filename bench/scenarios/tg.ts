@@ -11,14 +11,16 @@ import { accessToken, adminPost, registerClient } from '../lib/enterprise.js';
 import { H2Connections, layoutName, negotiatedProtocol, type H2ConnectionStats, type H2Layout } from '../lib/h2.js';
 import { runLoad, type LoadResult } from '../lib/load.js';
 import { repoPath } from '../lib/paths.js';
-import type { Scenario, ScenarioOutput } from '../lib/scenario.js';
+import { barChart, formatNumber, panels } from '../lib/chart.js';
+import { pick, QUICK } from '../lib/knobs.js';
+import type { ResultFile, Scenario, ScenarioOutput, ScenarioReport } from '../lib/scenario.js';
 
 const PORTS = { controlPlane: 18443, edge: 18444, baseline: 18445 };
 const EDGE_URL = `https://localhost:${PORTS.edge}`;
 
 /** BENCH_TG_LAYOUTS=10x10,100x1 (connections x streams per connection). */
 function layouts(): H2Layout[] {
-  return (process.env.BENCH_TG_LAYOUTS ?? '10x10,100x1').split(',').map((l) => {
+  return (process.env.BENCH_TG_LAYOUTS ?? pick('10x10,100x1', '10x10')).split(',').map((l) => {
     const [connections, streams] = l.split('x').map(Number);
     if (!(connections > 0 && streams > 0)) throw new Error(`BENCH_TG_LAYOUTS: bad layout ${l}`);
     return { connections, streams };
@@ -27,8 +29,11 @@ function layouts(): H2Layout[] {
 
 const PARAMETERS = {
   layouts: layouts(),
-  warmupSeconds: 3,
-  durationSeconds: 10,
+  warmupSeconds: pick(2, 1),
+  durationSeconds: pick(8, 2),
+  /** The issue's target: GET <tgUri> on the edge at >= this share of the baseline's requests/s. */
+  targetPercentOfBaseline: 70,
+  quick: QUICK,
   protocol: 'h2',
   ports: PORTS,
   tenant: { name: 'Bench TG tenant' },
@@ -46,8 +51,8 @@ const PARAMETERS = {
   profile: {
     enabled: process.env.BENCH_TG_PROFILE !== '0',
     file: 'bench/results/tg-edge.cpuprofile',
-    warmupSeconds: 3,
-    durationSeconds: 10,
+    warmupSeconds: pick(2, 1),
+    durationSeconds: pick(6, 2),
   },
   controlPlaneEnv: {
     EDGE_PORT: String(PORTS.edge),
@@ -151,8 +156,13 @@ async function checkBaseline(cp: BenchControlPlane, url: string, path: string, e
   if (!res.headers['x-request-id']) throw new Error('the baseline sends no x-request-id');
 }
 
-async function measure(servers: Servers, target: Target, layout: H2Layout): Promise<RunResult> {
-  const { warmupSeconds, durationSeconds } = PARAMETERS;
+async function measure(
+  servers: Servers,
+  target: Target,
+  layout: H2Layout,
+  timing: { warmupSeconds: number; durationSeconds: number } = PARAMETERS,
+): Promise<RunResult> {
+  const { warmupSeconds, durationSeconds } = timing;
   const connections = new H2Connections(target.url(), servers.cp.ca, layout);
   try {
     const tokens = await target.tokens(layout.connections);
@@ -222,7 +232,7 @@ async function profileEdge(
   servers.edge = await startBenchEdge(servers.cp, { port: PORTS.edge, cpuProfile: file });
   await wait();
   const startUs = Number(process.hrtime.bigint() / 1000n);
-  const load = await measure(servers, target, layout);
+  const load = await measure(servers, target, layout, PARAMETERS.profile);
   const endUs = Number(process.hrtime.bigint() / 1000n);
   await servers.edge.stop();
   servers.edge = undefined;
@@ -380,5 +390,67 @@ export const tgScenario: Scenario = {
       await servers.edge?.stop();
       await cp.stop();
     }
+  },
+
+  report(file: ResultFile): ScenarioReport {
+    const results = file.results as {
+      runs: Record<string, RunResult>;
+      edgeVsBaselinePercent: Record<string, number>;
+      edgeVsBaselineCpuPerRequestPercent: Record<string, number | null>;
+    };
+    const p = file.parameters as typeof PARAMETERS;
+    const names = p.layouts.map(layoutName);
+    const run = (target: TargetName, layout: string) => results.runs[`${target}_${layout}`];
+    const fig = (r: RunResult | undefined) =>
+      r ? `${formatNumber(r.requestsPerSecond)} req/s, p99 ${formatNumber(r.latencyMs.p99)} ms` : 'n/a';
+    const target = p.targetPercentOfBaseline ?? 70;
+    const rows: ScenarioReport['rows'] = names.flatMap((l) => {
+      const edge = run('edge', l);
+      const cp = run('controlPlane', l);
+      const base = run('baseline', l);
+      const pc = results.edgeVsBaselinePercent[l];
+      const cpPc = cp && base ? Math.round((cp.requestsPerSecond / base.requestsPerSecond) * 1000) / 10 : undefined;
+      return [
+        {
+          figure: `GET <tgUri> (edge), ${l} h2`,
+          value: `${fig(edge)}; ${edge?.serverCpuMicrosPerRequest ?? 'n/a'} µs CPU/req`,
+          baseline: `${fig(base)}; ${base?.serverCpuMicrosPerRequest ?? 'n/a'} µs CPU/req`,
+          ratio: `${pc}% of req/s (CPU/req: ${results.edgeVsBaselineCpuPerRequestPercent[l] ?? 'n/a'}%)`,
+          target: `≥ ${target}% of baseline`,
+          pass: pc >= target && (edge?.errors ?? 1) === 0,
+        },
+        {
+          figure: `GET /.well-known/ript/v1/providertgs (control plane), ${l} h2`,
+          value: `${fig(cp)}; ${cp?.serverCpuMicrosPerRequest ?? 'n/a'} µs CPU/req`,
+          baseline: 'same bare Fastify server (serves the TG bytes)',
+          ratio: cpPc === undefined ? undefined : `${cpPc}% of req/s`,
+        },
+      ];
+    });
+    const label = {
+      edge: 'GET <tgUri> (edge)',
+      controlPlane: 'providertgs (control plane)',
+      baseline: 'bare Fastify h2 (baseline)',
+    };
+    const targets: TargetName[] = ['edge', 'controlPlane', 'baseline'];
+    const sub = `${file.quick ? 'QUICK RUN · ' : ''}${p.durationSeconds} s per run; connections x streams per connection`;
+    const rate = barChart({
+      title: 'tg: requests/s over HTTP/2',
+      subtitle: `${sub}; edge / baseline: ${names.map((l) => `${l} ${results.edgeVsBaselinePercent[l]}%`).join(', ')}`,
+      categories: names,
+      y: { label: 'requests/s' },
+      series: targets.map((t) => ({ name: label[t], values: names.map((l) => run(t, l)?.requestsPerSecond ?? null) })),
+    });
+    const latency = barChart({
+      title: 'tg: latency p50 / p99',
+      subtitle: sub,
+      categories: names.flatMap((l) => [`${l} p50`, `${l} p99`]),
+      y: { label: 'ms' },
+      series: targets.map((t) => ({
+        name: label[t],
+        values: names.flatMap((l) => [run(t, l)?.latencyMs.p50 ?? null, run(t, l)?.latencyMs.p99 ?? null]),
+      })),
+    });
+    return { rows, chart: panels([rate, latency]) };
   },
 };

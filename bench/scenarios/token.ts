@@ -13,22 +13,25 @@ import {
   type BenchClient,
 } from '../lib/enterprise.js';
 import { runLoad, type LoadResult } from '../lib/load.js';
-import type { Scenario, ScenarioOutput } from '../lib/scenario.js';
+import { barChart, formatNumber, panels } from '../lib/chart.js';
+import { envNumbers, pick, QUICK } from '../lib/knobs.js';
+import type { ResultFile, Scenario, ScenarioOutput, ScenarioReport } from '../lib/scenario.js';
 
 const PARAMETERS = {
   /** Enterprise clients registered with private_key_jwt (one onboarding code each); requests go round-robin. */
   clients: 8,
   /** Override with BENCH_TOKEN_CONCURRENCY=16,64. */
-  concurrency: (process.env.BENCH_TOKEN_CONCURRENCY ?? '16,64').split(',').map(Number),
-  warmupSeconds: 2,
-  durationSeconds: 10,
+  concurrency: envNumbers('BENCH_TOKEN_CONCURRENCY', pick([4, 16, 64], [16])),
+  warmupSeconds: pick(2, 1),
+  durationSeconds: pick(8, 2),
   protocol: 'h2',
   assertion: { alg: 'ES256', lifetimeSeconds: 60, aud: 'issuer' },
   /** Assertions are signed before each run: (warm-up + duration) × this many, so signing costs no CPU while timed. */
-  presignPerSecond: 8000,
+  presignPerSecond: 2000,
   /** Assertions signed in flight at once when filling the pool (WebCrypto signs on the libuv thread pool). */
   signBatch: 64,
-  signRateSeconds: 2,
+  signRateSeconds: pick(2, 0.5),
+  quick: QUICK,
   /** Requests per minute per client and per address; the default (600) would turn most requests into 429s. */
   controlPlaneEnv: { RIPTRUNK_OAUTH_RATE_LIMIT: '1000000' },
 };
@@ -219,5 +222,42 @@ export const tokenScenario: Scenario = {
       redis.disconnect();
       await cp.stop();
     }
+  },
+
+  report(file: ResultFile): ScenarioReport {
+    const runs = Object.values(file.results as Record<string, RunResult>).sort((a, b) => a.concurrency - b.concurrency);
+    const p = file.parameters as typeof PARAMETERS;
+    const signing = (file.setup?.signing ?? {}) as { sequential?: { assertionsPerSecond: number } };
+    const rows: ScenarioReport['rows'] = runs.map((r) => ({
+      figure: `POST /oauth/token (private_key_jwt, ES256), ${r.concurrency} concurrent`,
+      value:
+        `${formatNumber(r.requestsPerSecond)} req/s, p50 ${formatNumber(r.latencyMs.p50)} ms, ` +
+        `p99 ${formatNumber(r.latencyMs.p99)} ms, ${r.errors} errors`,
+      baseline: signing.sequential
+        ? `none (for scale: the generator signs ${formatNumber(signing.sequential.assertionsPerSecond)} assertions/s on one core)`
+        : 'none',
+      target: 'figures only (no target in the issue)',
+    }));
+    const categories = runs.map((r) => `${r.concurrency} concurrent`);
+    const sub = `${file.quick ? 'QUICK RUN · ' : ''}${p.durationSeconds} s per run, ${p.clients} clients, h2, pre-signed assertions`;
+    const rate = barChart({
+      title: 'token: POST /oauth/token requests/s',
+      subtitle: sub,
+      categories,
+      y: { label: 'requests/s' },
+      series: [{ name: 'tokens issued per second', values: runs.map((r) => r.requestsPerSecond) }],
+    });
+    const latency = barChart({
+      title: 'token: latency',
+      subtitle: sub,
+      categories,
+      y: { label: 'ms' },
+      series: [
+        { name: 'p50', values: runs.map((r) => r.latencyMs.p50), color: '#2ca02c' },
+        { name: 'p99', values: runs.map((r) => r.latencyMs.p99), color: '#1f77b4' },
+        { name: 'max', values: runs.map((r) => r.latencyMs.max), color: '#d62728' },
+      ],
+    });
+    return { rows, chart: panels([rate, latency]) };
   },
 };

@@ -1,3 +1,9 @@
+/**
+ * The harness shared by the `setup` and `media` scenarios: a production-mode control plane and edge, enterprises
+ * onboarded with the SDK (tenant, number range, trunk at the maximum limits, handler), forked load-generator workers
+ * (bench/lib/calls-worker.ts) and, for media, the bare node:http2 echo baseline (bench/lib/h2-echo-server.ts); plus
+ * the measurements both scenarios make over it (setups/s windows, media windows) and their CPU/RSS/GC meters.
+ */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -5,25 +11,24 @@ import { Redis } from 'ioredis';
 import { request } from 'undici';
 import { RiptTrunkClient, type RiptCall, type TgDescriptionDoc } from '../../src/client/index.js';
 import type { MediaFrame } from '../../src/ript/index.js';
-import { LoadWorker, type MediaMode, type WindowResult, type WorkerEnterprise } from '../lib/calls-load.js';
-import { startBenchControlPlane, type BenchControlPlane } from '../lib/control-plane.js';
-import { machineBusyCpuSeconds, ownCpuSeconds, processCpuSeconds, startCpuMeter, type CpuReading } from '../lib/cpu.js';
-import { startBenchEdge, type BenchEdge } from '../lib/edge.js';
-import { adminPost } from '../lib/enterprise.js';
-import { mergeHistograms, summarise } from '../lib/histograms.js';
-import { repoPath } from '../lib/paths.js';
-import { childEnv, startBenchProcess, type BenchProcess } from '../lib/process.js';
-import type { Scenario, ScenarioOutput } from '../lib/scenario.js';
-import type { LatencySummary } from '../lib/stats.js';
+import { LoadWorker, type MediaMode, type WindowResult, type WorkerEnterprise } from './calls-load.js';
+import { startBenchControlPlane, type BenchControlPlane } from './control-plane.js';
+import { machineBusyCpuSeconds, ownCpuSeconds, processCpuSeconds, startCpuMeter, type CpuReading } from './cpu.js';
+import { startBenchEdge, type BenchEdge } from './edge.js';
+import { adminPost } from './enterprise.js';
+import { mergeHistograms, summarise } from './histograms.js';
+import { repoPath } from './paths.js';
+import { childEnv, startBenchProcess, type BenchProcess } from './process.js';
+import type { LatencySummary } from './stats.js';
+
+export type { MediaMode } from './calls-load.js';
 
 /** Ports of their own: the tg scenario uses 18443-18445. */
 const PORTS = { controlPlane: 18453, edge: 18454, baseline: 18455 };
 const EDGE_URL = `https://localhost:${PORTS.edge}`;
 
-const list = (name: string, fallback: string) => (process.env[name] ?? fallback).split(',').map(Number);
-const forcedMode = process.env.BENCH_CALLS_MEDIA_MODE as MediaMode | undefined;
-
-const PARAMETERS = {
+/** What the setup and media scenarios share (both record it in their JSON). */
+export const HARNESS = {
   ports: PORTS,
   /** Load-generator processes (child_process.fork); the calls and setup loops are divided between them. */
   workers: Number(process.env.BENCH_CALLS_WORKERS ?? 2),
@@ -38,38 +43,18 @@ const PARAMETERS = {
   handler: { id: 'bench-pbx', advertisement: '1 in: PCMU; 1 out: PCMU;' },
   /** The provider's echo test line. */
   destination: '+15550100001',
-  setups: {
-    /** Parallel clients (closed loops), stepped up until failures pass maxFailureRate. BENCH_CALLS_SETUP_CLIENTS. */
-    clients: list('BENCH_CALLS_SETUP_CLIENTS', '8,32,64,128,256'),
-    warmupSeconds: 2,
-    /** The first step warms up longer (JIT, connections, token caches of a fresh edge and workers). */
-    firstWarmupSeconds: 5,
-    durationSeconds: 8,
-    maxFailureRate: 0.01,
-    /** A setup cycle not done within this long fails. */
-    timeoutMs: 10_000,
-    cycle:
-      'POST <tg>/calls (201), GET <call>/events until `answered` (setup latency), `end` on PUT <call>/events, GET until the `end` event, close',
-  },
+  /** A setup cycle not done within this long fails. */
+  setupTimeoutMs: 10_000,
   media: {
-    /** Concurrent echo calls on the one edge process, stepped up. BENCH_CALLS_STEPS. */
-    steps: list('BENCH_CALLS_STEPS', '50,100,200,300,400,500,600,800,1000,1200,1600,2000'),
-    warmupSeconds: 2,
-    durationSeconds: 8,
-    /** After the window, frames sent in it have this long to come back before they count as lost. */
-    lossAfterMs: 1000,
     frameMs: 20,
     codec: 'PCMU',
     payloadBytes: 160,
     payload: 'f64 send time (performance.now() of the sending worker), u32 call id, u32 seq, 0xFF filler',
     timer: 'one setInterval(20 ms) per worker process, one frame per call per tick (bursts of all its calls)',
+    /** After a window, frames sent in it have this long to come back before they count as lost. */
+    lossAfterMs: 1000,
     callsPerSession: 50,
     setupConcurrency: 32,
-    maxLossRate: 0.001,
-    maxP99Ms: 20,
-    /** Generator cost of RiptCall media (sdk) vs the worker's own streams (raw), measured before the steps. */
-    probe: { calls: 200, warmupSeconds: 1, durationSeconds: 3 },
-    modeOverride: forcedMode ?? null,
   },
   controlPlaneEnv: {
     EDGE_PORT: String(PORTS.edge),
@@ -79,11 +64,11 @@ const PARAMETERS = {
 };
 
 /** CPU of processes outside the run (% of one core) above which a timed window is reported as disturbed. */
-const DISTURBED_PERCENT = 40;
+export const DISTURBED_PERCENT = 40;
 
-const round1 = (n: number) => Math.round(n * 10) / 10;
-const round2 = (n: number) => Math.round(n * 100) / 100;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const round1 = (n: number) => Math.round(n * 10) / 10;
+export const round2 = (n: number) => Math.round(n * 100) / 100;
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** `total` divided into `parts` integers as evenly as possible. */
 function split(total: number, parts: number): number[] {
@@ -92,7 +77,7 @@ function split(total: number, parts: number): number[] {
 
 // ------------------------------------------------------------------ processes and meters
 
-interface Processes {
+export interface Processes {
   cp: BenchControlPlane;
   edge: BenchEdge;
   workers: LoadWorker[];
@@ -115,7 +100,7 @@ async function redisCpuSeconds(redis: Redis): Promise<number | null> {
  * CPU of every process of the run over a window, as % of one core (the machine has os.cpus().length of them);
  * `restOfMachine` is everything else that ran (Postgres, other processes).
  */
-interface CpuReadings {
+export interface CpuReadings {
   /** edge, controlPlane, redis, bench (this process), worker<i>, baseline. */
   processes: Record<string, CpuReading | null>;
   /** The workers together, % of one core. */
@@ -164,7 +149,7 @@ function memoryOf(pid: number): { rssMb: number | null; peakRssMb: number | null
 }
 
 /** Garbage collection of the edge (prom-client's default metrics on its public /metrics): pause time by kind. */
-type GcTotals = Record<string, { count: number; ms: number }>;
+export type GcTotals = Record<string, { count: number; ms: number }>;
 
 async function edgeGc(cp: BenchControlPlane): Promise<{ gc: GcTotals; heapUsedMb: number | null } | null> {
   try {
@@ -195,7 +180,7 @@ function gcDuring(before: GcTotals | undefined, after: GcTotals | undefined): Gc
   return out;
 }
 
-const pct = (r: CpuReading | null | undefined) => (r ? `${r.percentOfOneCore}%` : 'n/a');
+export const pct = (r: CpuReading | null | undefined) => (r ? `${r.percentOfOneCore}%` : 'n/a');
 
 // ------------------------------------------------------------------ setup
 
@@ -203,12 +188,12 @@ const pct = (r: CpuReading | null | undefined) => (r ? `${r.percentOfOneCore}%` 
 async function onboard(cp: BenchControlPlane): Promise<{ enterprises: WorkerEnterprise[]; tenants: string[] }> {
   const enterprises: WorkerEnterprise[] = [];
   const tenants: string[] = [];
-  for (let i = 0; i < PARAMETERS.enterprises; i++) {
+  for (let i = 0; i < HARNESS.enterprises; i++) {
     const tenant = await adminPost(cp, '/v1/tenants', { name: `Bench calls PBX ${i}` });
     tenants.push(tenant.id);
     const first = 14085551000 + i * 100;
     await adminPost(cp, `/v1/tenants/${tenant.id}/number-ranges`, { start: `+${first}`, count: 100 });
-    await adminPost(cp, `/v1/tenants/${tenant.id}/trunks`, { name: `bench-calls-${i}`, ...PARAMETERS.trunk });
+    await adminPost(cp, `/v1/tenants/${tenant.id}/trunks`, { name: `bench-calls-${i}`, ...HARNESS.trunk });
     const { code } = await adminPost(cp, `/v1/tenants/${tenant.id}/onboarding-codes`, {});
     const profile = await RiptTrunkClient.onboard(cp.url, code, { caFile: cp.caFile, clientName: `bench pbx ${i}` });
     const client = await RiptTrunkClient.fromProfile(profile);
@@ -225,9 +210,9 @@ async function onboard(cp: BenchControlPlane): Promise<{ enterprises: WorkerEnte
         });
       }
       const { limits } = tg;
-      if (limits['max-calls-per-second'] !== PARAMETERS.trunk.maxCallsPerSecond)
+      if (limits['max-calls-per-second'] !== HARNESS.trunk.maxCallsPerSecond)
         throw new Error(`the TG's limits are ${JSON.stringify(limits)}`);
-      const handler = (await client.registerHandler(tg, PARAMETERS.handler.id, PARAMETERS.handler.advertisement)).uri;
+      const handler = (await client.registerHandler(tg, HARNESS.handler.id, HARNESS.handler.advertisement)).uri;
       const from = Array.from({ length: 100 }, (_, k) => `+${first + k}`);
       if (i === 0) await checkEcho(client, tg, handler, from[0]);
       enterprises.push({ profile, tg, handler, from });
@@ -240,7 +225,7 @@ async function onboard(cp: BenchControlPlane): Promise<{ enterprises: WorkerEnte
 
 /** Before timing: one SDK call to the echo line gets 10 frames back byte for byte. */
 async function checkEcho(client: RiptTrunkClient, tg: TgDescriptionDoc, handler: string, from: string): Promise<void> {
-  const call: RiptCall = await client.placeCall(tg, { handler, destination: PARAMETERS.destination, from });
+  const call: RiptCall = await client.placeCall(tg, { handler, destination: HARNESS.destination, from });
   const events = call.events();
   for (let e = await events.next(); ; e = await events.next()) {
     if (e.done) throw new Error('the echo call ended before answered');
@@ -251,10 +236,10 @@ async function checkEcho(client: RiptTrunkClient, tg: TgDescriptionDoc, handler:
   call.onFrame((f: MediaFrame) => received.push(Buffer.from(f.payload)));
   const sent: Buffer[] = [];
   for (let i = 0; i < 10; i++) {
-    const payload = Buffer.alloc(PARAMETERS.media.payloadBytes, i);
+    const payload = Buffer.alloc(HARNESS.media.payloadBytes, i);
     sent.push(payload);
     call.sendFrame(call.clientDirectives[0], payload);
-    await sleep(PARAMETERS.media.frameMs);
+    await sleep(HARNESS.media.frameMs);
   }
   for (let i = 0; i < 50 && received.length < sent.length; i++) await sleep(20);
   if (received.length !== sent.length || received.some((p, i) => !p.equals(sent[i])))
@@ -266,7 +251,7 @@ async function checkEcho(client: RiptTrunkClient, tg: TgDescriptionDoc, handler:
 
 // ------------------------------------------------------------------ (1) setups per second
 
-interface SetupRun {
+export interface SetupRun {
   clients: number;
   loopsPerWorker: number[];
   windowSeconds: number;
@@ -284,8 +269,13 @@ interface SetupRun {
   edgeCpuMicrosPerSetup: number | null;
 }
 
-async function measureSetups(p: Processes, clients: number, warmupSeconds: number): Promise<SetupRun> {
-  const { durationSeconds } = PARAMETERS.setups;
+/** One window of `clients` closed setup loops (divided between the workers), after `warmupSeconds` of them. */
+export async function measureSetups(
+  p: Processes,
+  clients: number,
+  timing: { warmupSeconds: number; durationSeconds: number },
+): Promise<SetupRun> {
+  const { warmupSeconds, durationSeconds } = timing;
   const loopsPerWorker = split(clients, p.workers.length);
   await Promise.all(p.workers.map((w, i) => w.call('setupsStart', { loops: loopsPerWorker[i] })));
   await sleep(warmupSeconds * 1000);
@@ -320,7 +310,7 @@ async function measureSetups(p: Processes, clients: number, warmupSeconds: numbe
 
 // ------------------------------------------------------------------ (2) concurrent echo calls
 
-interface MediaRun {
+export interface MediaRun {
   target: 'edge' | 'baseline';
   mode: MediaMode;
   calls: number;
@@ -352,14 +342,25 @@ interface MediaRun {
   failedBecause: string[];
 }
 
-async function measureMedia(
+/** Limits a media window passes or fails against. */
+export interface MediaLimits {
+  maxLossRate: number;
+  maxP99Ms: number;
+}
+
+/**
+ * Grows (or keeps) the workers' echo calls on `target` to `calls`, warms up, then records one window: latency of the
+ * echoed frames, loss, CPU of every process, the server's RSS and (edge) GC.
+ */
+export async function measureMedia(
   p: Processes,
   target: 'edge' | 'baseline',
   mode: MediaMode,
   calls: number,
   timing: { warmupSeconds: number; durationSeconds: number },
+  limits: MediaLimits,
 ): Promise<MediaRun> {
-  const m = PARAMETERS.media;
+  const m = HARNESS.media;
   const perWorker = split(calls, p.workers.length);
   const grown = await Promise.all(
     p.workers.map((w, i) =>
@@ -377,7 +378,7 @@ async function measureMedia(
   for (const g of grown)
     for (const [k, v] of Object.entries(g.outcomes)) setupOutcomes[k] = (setupOutcomes[k] ?? 0) + v;
   const errors = grown.flatMap((g) => g.errorSamples);
-  if (errors.length) process.stderr.write(`bench: calls: setup errors at ${calls} calls: ${errors[0]}\n`);
+  if (errors.length) process.stderr.write(`bench: media: setup errors at ${calls} calls: ${errors[0]}\n`);
   await sleep(timing.warmupSeconds * 1000);
   const gcBefore = target === 'edge' ? await edgeGc(p.cp) : null;
   const stopMeters = await startMeters(p);
@@ -398,8 +399,9 @@ async function measureMedia(
   const callsUp = sum((w) => w.calls);
   const failedBecause: string[] = [];
   if (callsUp < calls) failedBecause.push(`${calls - callsUp} calls not up`);
-  if (lossRate > m.maxLossRate) failedBecause.push(`loss ${round2(lossRate * 100)}% > ${m.maxLossRate * 100}%`);
-  if (latencyMs.p99 > m.maxP99Ms) failedBecause.push(`p99 ${latencyMs.p99} ms > ${m.maxP99Ms} ms`);
+  if (lossRate > limits.maxLossRate)
+    failedBecause.push(`loss ${round2(lossRate * 100)}% > ${limits.maxLossRate * 100}%`);
+  if (latencyMs.p99 > limits.maxP99Ms) failedBecause.push(`p99 ${latencyMs.p99} ms > ${limits.maxP99Ms} ms`);
   const server = cpu.processes[target];
   return {
     target,
@@ -446,7 +448,8 @@ async function measureMedia(
   };
 }
 
-async function stopMedia(p: Processes): Promise<{ ended: number; endFailures: number }> {
+/** Ends every echo call of the workers. */
+export async function stopMedia(p: Processes): Promise<{ ended: number; endFailures: number }> {
   const stopped = await Promise.all(p.workers.map((w) => w.call('mediaStop', {})));
   return {
     ended: stopped.reduce((n, s) => n + s.ended, 0),
@@ -454,7 +457,7 @@ async function stopMedia(p: Processes): Promise<{ ended: number; endFailures: nu
   };
 }
 
-function mediaLine(r: MediaRun, label: string): string {
+export function mediaLine(r: MediaRun, label: string): string {
   const f = (n: number) => n.toFixed(2);
   const workers = r.workers.map((w, i) => `w${i} ${pct(r.cpu.processes[`worker${i}`])}`).join(' + ');
   return (
@@ -474,95 +477,106 @@ function mediaLine(r: MediaRun, label: string): string {
     `, control plane ${pct(r.cpu.processes.controlPlane)}, redis ${pct(r.cpu.processes.redis)}, rest ${r.cpu.restOfMachine ?? 'n/a'}%` +
     (r.misrouted || r.reordered ? `; misrouted ${r.misrouted}, reordered ${r.reordered}` : '') +
     (r.endedByServer ? `; ${r.endedByServer} calls ended by the server` : '') +
-    (r.target === 'edge' ? (r.pass ? ' -> pass' : ` -> FAIL: ${r.failedBecause.join(', ')}`) : '')
+    (r.pass ? ' -> pass' : ` -> FAIL: ${r.failedBecause.join(', ')}`)
   );
 }
 
-// ------------------------------------------------------------------ scenario
+export function setupLine(r: SetupRun): string {
+  const f = (n: number) => n.toFixed(2);
+  return (
+    `setups, ${r.clients} parallel clients (${HARNESS.enterprises} enterprises/trunks, ${r.loopsPerWorker.length} workers): ` +
+    `${r.setupsPerSecond} setups/s, setup p50 ${f(r.setupLatencyMs.p50)} ms, p99 ${f(r.setupLatencyMs.p99)} ms ` +
+    `(whole cycle p50 ${f(r.cycleLatencyMs.p50)} ms, p99 ${f(r.cycleLatencyMs.p99)} ms), ${r.failures} failures of ` +
+    `${r.completed + r.failures} (${(r.failureRate * 100).toFixed(2)}%); CPU edge ${pct(r.cpu.processes.edge)} ` +
+    `(${r.edgeCpuMicrosPerSetup} µs/setup), control plane ${pct(r.cpu.processes.controlPlane)}, redis ${pct(r.cpu.processes.redis)}, ` +
+    `generator ${r.cpu.generator}%, rest ${r.cpu.restOfMachine ?? 'n/a'}%` +
+    (r.failures ? `; outcomes ${JSON.stringify(r.outcomes)}, first error: ${r.errorSamples[0] ?? 'n/a'}` : '')
+  );
+}
 
-export const callsScenario: Scenario = {
-  name: 'calls',
-  description:
-    'call setups/s to the echo line (POST <tg>/calls -> answered -> end), and concurrent echo calls at 50 frames/s ' +
-    'each way on one edge process vs a bare node:http2 echo, load from forked worker processes',
-  async run(): Promise<ScenarioOutput> {
-    if (!(PARAMETERS.workers >= 1 && PARAMETERS.workers <= PARAMETERS.enterprises))
-      throw new Error(
-        `BENCH_CALLS_WORKERS must be 1..${PARAMETERS.enterprises} (each worker drives its own enterprises)`,
-      );
-    const cp = await startBenchControlPlane({
-      database: 'riptrunk_bench_calls',
-      port: PORTS.controlPlane,
-      env: PARAMETERS.controlPlaneEnv,
-    });
-    const workers: LoadWorker[] = [];
-    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
-    let edge: BenchEdge | undefined;
-    let baseline: BenchProcess | undefined;
-    try {
-      // BENCH_CALLS_EDGE_PROFILE=<file>: the edge runs under node --cpu-prof (slower: for finding costs, not figures).
-      const cpuProfile = process.env.BENCH_CALLS_EDGE_PROFILE;
-      edge = await startBenchEdge(cp, { port: PORTS.edge, ...(cpuProfile ? { cpuProfile } : {}) });
-      const setupStarted = performance.now();
-      const { enterprises, tenants } = await onboard(cp);
-      for (let i = 0; i < PARAMETERS.workers; i++) workers.push(LoadWorker.start(i));
-      const m = PARAMETERS.media;
-      await Promise.all(
-        workers.map((w, i) =>
-          w.call('init', {
-            worker: i,
-            enterprises: enterprises.filter((_, k) => k % workers.length === i),
-            destination: PARAMETERS.destination,
-            setupTimeoutMs: PARAMETERS.setups.timeoutMs,
-            frameMs: m.frameMs,
-            payloadBytes: m.payloadBytes,
-            lossAfterMs: m.lossAfterMs,
-          }),
-        ),
-      );
-      const p: Processes = { cp, edge, workers, redis };
-      const setupSeconds = round2((performance.now() - setupStarted) / 1000);
-      const loadAverageAtStart = os.loadavg().map(round2);
+/** Where the CPU went in a media window: the edge against its one-thread ceiling, the generator, the machine. */
+export function limitedBy(r: MediaRun | undefined): string {
+  if (!r) return 'n/a';
+  const serverCpu = r.cpu.processes[r.target]?.percentOfOneCore ?? 0;
+  const busy =
+    serverCpu +
+    r.cpu.generator +
+    (r.cpu.processes.controlPlane?.percentOfOneCore ?? 0) +
+    (r.cpu.processes.redis?.percentOfOneCore ?? 0) +
+    (r.cpu.restOfMachine ?? 0);
+  return (
+    `${r.target} ${serverCpu}% of a core (one Node thread: 100% is its ceiling), generator ${r.cpu.generator}%, ` +
+    `machine ${round1(busy)}% of ${os.cpus().length * 100}%`
+  );
+}
 
-      // (1) setups per second, stepping the parallel clients up
-      const setupRuns: SetupRun[] = [];
-      for (const clients of PARAMETERS.setups.clients) {
-        const { warmupSeconds, firstWarmupSeconds } = PARAMETERS.setups;
-        const run = await measureSetups(p, clients, setupRuns.length ? warmupSeconds : firstWarmupSeconds);
-        setupRuns.push(run);
-        process.stdout.write(`  setups, ${clients} clients: ${run.setupsPerSecond}/s, ${run.failures} failures\n`);
-        if (run.failureRate > PARAMETERS.setups.maxFailureRate) break;
-      }
-      const passingSetups = setupRuns.filter((r) => r.failureRate < PARAMETERS.setups.maxFailureRate);
-      const bestSetups = passingSetups.reduce<SetupRun | undefined>(
-        (best, r) => (!best || r.setupsPerSecond > best.setupsPerSecond ? r : best),
-        undefined,
-      );
+/** Windows during which processes outside the run used more than DISTURBED_PERCENT of a core. */
+export function disturbedWindows(
+  windows: { what: string; cpu: CpuReadings }[],
+): { what: string; restOfMachine: number | null }[] {
+  return windows
+    .filter((w) => (w.cpu.restOfMachine ?? 0) > DISTURBED_PERCENT)
+    .map((w) => ({ what: w.what, restOfMachine: w.cpu.restOfMachine }));
+}
 
-      // (2a) what the generator costs per frame: RiptCall's media vs the worker's own streams
-      const probe: Record<MediaMode, MediaRun> = {} as Record<MediaMode, MediaRun>;
-      for (const mode of ['sdk', 'raw'] as const) {
-        probe[mode] = await measureMedia(p, 'edge', mode, m.probe.calls, m.probe);
-        await stopMedia(p);
-        process.stdout.write(`  ${mediaLine(probe[mode], 'probe')}\n`);
-      }
-      const costOf = (mode: MediaMode) => probe[mode].generatorCpuMicrosPerFrame ?? Infinity;
-      const mode: MediaMode = forcedMode ?? (costOf('raw') < costOf('sdk') ? 'raw' : 'sdk');
+export function disturbedWarning(disturbed: { what: string; restOfMachine: number | null }[]): string[] {
+  return disturbed.length
+    ? [
+        `WARNING: other processes used more than ${DISTURBED_PERCENT}% of a core during ` +
+          disturbed.map((d) => `${d.what} (${d.restOfMachine}%)`).join(', ') +
+          ': those figures are disturbed',
+      ]
+    : [];
+}
 
-      // (2b) concurrent echo calls on the edge, stepping up until loss or p99 passes its limit
-      const steps: MediaRun[] = [];
-      for (const calls of m.steps) {
-        const run = await measureMedia(p, 'edge', mode, calls, m);
-        steps.push(run);
-        process.stdout.write(`  ${mediaLine(run, 'edge')}\n`);
-        if (!run.pass) break;
-      }
-      const stopped = await stopMedia(p);
-      const passing = steps.filter((s) => s.pass);
-      const largest = passing[passing.length - 1];
-      const failed = steps.find((s) => !s.pass);
+/** The running harness: its processes, the onboarded enterprises, and what to record of it in the JSON. */
+export interface CallsHarness extends Processes {
+  enterprises: WorkerEnterprise[];
+  /** For the JSON's `setup` section. */
+  describe(): Record<string, unknown>;
+}
 
-      // (2c) the bare node:http2 echo at the largest passing step (and at the failing one, for comparison)
+/**
+ * Starts the control plane and the edge (production mode, compiled JS), onboards the enterprises, forks the workers
+ * (and, with `baseline`, the bare node:http2 echo), runs `fn`, and stops everything whatever happens.
+ */
+export async function withCallsHarness<T>(
+  options: { database: string; baseline: boolean },
+  fn: (h: CallsHarness) => Promise<T>,
+): Promise<T> {
+  if (!(HARNESS.workers >= 1 && HARNESS.workers <= HARNESS.enterprises))
+    throw new Error(`BENCH_CALLS_WORKERS must be 1..${HARNESS.enterprises} (each worker drives its own enterprises)`);
+  const cp = await startBenchControlPlane({
+    database: options.database,
+    port: PORTS.controlPlane,
+    env: HARNESS.controlPlaneEnv,
+  });
+  const workers: LoadWorker[] = [];
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+  let edge: BenchEdge | undefined;
+  let baseline: BenchProcess | undefined;
+  try {
+    // BENCH_CALLS_EDGE_PROFILE=<file>: the edge runs under node --cpu-prof (slower: for finding costs, not figures).
+    const cpuProfile = process.env.BENCH_CALLS_EDGE_PROFILE;
+    edge = await startBenchEdge(cp, { port: PORTS.edge, ...(cpuProfile ? { cpuProfile } : {}) });
+    const setupStarted = performance.now();
+    const { enterprises, tenants } = await onboard(cp);
+    for (let i = 0; i < HARNESS.workers; i++) workers.push(LoadWorker.start(i));
+    const m = HARNESS.media;
+    await Promise.all(
+      workers.map((w, i) =>
+        w.call('init', {
+          worker: i,
+          enterprises: enterprises.filter((_, k) => k % workers.length === i),
+          destination: HARNESS.destination,
+          setupTimeoutMs: HARNESS.setupTimeoutMs,
+          frameMs: m.frameMs,
+          payloadBytes: m.payloadBytes,
+          lossAfterMs: m.lossAfterMs,
+        }),
+      ),
+    );
+    if (options.baseline)
       baseline = await startBenchProcess({
         name: 'h2-echo',
         script: repoPath('dist', 'bench', 'lib', 'h2-echo-server.js'),
@@ -574,151 +588,36 @@ export const callsScenario: Scenario = {
         readyUrl: `https://localhost:${PORTS.baseline}/readyz`,
         caFile: cp.caFile,
       });
-      p.baseline = baseline;
-      const baselineRuns: MediaRun[] = [];
-      for (const at of [largest ?? steps[0], failed].filter((s): s is MediaRun => !!s)) {
-        const run = await measureMedia(p, 'baseline', mode, at.calls, m);
-        baselineRuns.push(run);
-        await stopMedia(p);
-        process.stdout.write(`  ${mediaLine(run, 'baseline')}\n`);
-      }
-      const compare = (edgeRun: MediaRun) => {
-        const base = baselineRuns.find((b) => b.calls === edgeRun.calls)!;
-        const ratio = (a: number | null, b: number | null) => (a && b ? round2(a / b) : null);
-        return {
-          calls: edgeRun.calls,
-          edgeOverBaseline: {
-            p50: ratio(edgeRun.latencyMs.p50, base.latencyMs.p50),
-            p99: ratio(edgeRun.latencyMs.p99, base.latencyMs.p99),
-            p999: ratio(edgeRun.latencyMs.p999, base.latencyMs.p999),
-            serverCpuPerFrame: ratio(edgeRun.serverCpuMicrosPerFrame, base.serverCpuMicrosPerFrame),
-            rss: ratio(edgeRun.memory.rssMb, base.memory.rssMb),
-          },
-          /** The share of the bare transport's frame rate the edge would reach with both servers CPU-bound. */
-          edgeThroughputPercentOfBaseline:
-            edgeRun.serverCpuMicrosPerFrame && base.serverCpuMicrosPerFrame
-              ? round1((base.serverCpuMicrosPerFrame / edgeRun.serverCpuMicrosPerFrame) * 100)
-              : null,
-        };
-      };
-      const comparisons = baselineRuns.map((b) => compare(steps.find((s) => s.calls === b.calls)!));
-
-      // Postgres (CDR inserts) shows in restOfMachine during setups; much more means another job shared the cores.
-      const disturbed = [
-        ...setupRuns.map((r) => [`setups at ${r.clients} clients`, r.cpu.restOfMachine] as const),
-        ...[...Object.values(probe), ...steps, ...baselineRuns].map(
-          (r) => [`${r.target} at ${r.calls} calls`, r.cpu.restOfMachine] as const,
-        ),
-      ].filter(([, rest]) => (rest ?? 0) > DISTURBED_PERCENT);
-      const f = (n: number) => n.toFixed(2);
-      const cores = os.cpus().length;
-      const limitedBy = (r: MediaRun | undefined) => {
-        if (!r) return 'n/a';
-        const edgeCpu = r.cpu.processes.edge?.percentOfOneCore ?? 0;
-        const busy =
-          edgeCpu +
-          r.cpu.generator +
-          (r.cpu.processes.controlPlane?.percentOfOneCore ?? 0) +
-          (r.cpu.processes.redis?.percentOfOneCore ?? 0) +
-          (r.cpu.restOfMachine ?? 0);
-        return (
-          `edge ${edgeCpu}% of a core (one Node thread: 100% is its ceiling), generator ${r.cpu.generator}%, ` +
-          `machine ${round1(busy)}% of ${cores * 100}%`
-        );
-      };
-      const setupLine = (r: SetupRun) =>
-        `setups, ${r.clients} parallel clients (${PARAMETERS.enterprises} enterprises/trunks, ${workers.length} workers): ` +
-        `${r.setupsPerSecond} setups/s, setup p50 ${f(r.setupLatencyMs.p50)} ms, p99 ${f(r.setupLatencyMs.p99)} ms ` +
-        `(whole cycle p50 ${f(r.cycleLatencyMs.p50)} ms, p99 ${f(r.cycleLatencyMs.p99)} ms), ${r.failures} failures of ` +
-        `${r.completed + r.failures} (${(r.failureRate * 100).toFixed(2)}%); CPU edge ${pct(r.cpu.processes.edge)} ` +
-        `(${r.edgeCpuMicrosPerSetup} µs/setup), control plane ${pct(r.cpu.processes.controlPlane)}, redis ${pct(r.cpu.processes.redis)}, ` +
-        `generator ${r.cpu.generator}%, rest ${r.cpu.restOfMachine ?? 'n/a'}%` +
-        (r.failures ? `; outcomes ${JSON.stringify(r.outcomes)}, first error: ${r.errorSamples[0] ?? 'n/a'}` : '');
-
-      return {
-        parameters: PARAMETERS,
-        setup: {
-          tenants,
-          trunks: enterprises.map((e) => e.tg.uri),
-          clients: enterprises.map((e) => e.profile.clientId),
-          handlers: enterprises.map((e) => e.handler),
-          workerPids: workers.map((w) => w.pid),
-          edgePid: edge.pid,
-          setupSeconds,
-          loadAverageAtStart,
-          cores,
-          note:
-            `${cores} cores shared by the edge, the ${workers.length} load-generator workers, the control plane ` +
-            '(CDRs), Redis and Postgres',
-        },
-        results: {
-          setups: {
-            runs: setupRuns,
-            best: bestSetups
-              ? {
-                  clients: bestSetups.clients,
-                  setupsPerSecond: bestSetups.setupsPerSecond,
-                  setupLatencyMs: bestSetups.setupLatencyMs,
-                }
-              : null,
-          },
-          media: {
-            probe,
-            mode,
-            steps,
-            stopped,
-            largestPassing: largest
-              ? { calls: largest.calls, latencyMs: largest.latencyMs, lossRate: largest.lossRate, cpu: largest.cpu }
-              : null,
-            firstFailing: failed ? { calls: failed.calls, failedBecause: failed.failedBecause } : null,
-            baseline: baselineRuns,
-            edgeVsBaseline: comparisons,
-          },
-          disturbedWindows: disturbed.map(([what, restOfMachine]) => ({ what, restOfMachine })),
-        },
-        summary: [
-          ...setupRuns.map(setupLine),
-          bestSetups
-            ? `highest setup rate with < 1% failures: ${bestSetups.setupsPerSecond} setups/s at ${bestSetups.clients} ` +
-              `parallel clients (setup p50 ${f(bestSetups.setupLatencyMs.p50)} ms, p99 ${f(bestSetups.setupLatencyMs.p99)} ms)`
-            : 'no setup step had < 1% failures',
-          `generator cost per frame at ${m.probe.calls} calls: RiptCall media ${probe.sdk.generatorCpuMicrosPerFrame} µs ` +
-            `(GC ${probe.sdk.workers.map((w) => w.gcMs).join('+')} ms in ${m.probe.durationSeconds} s), own streams ` +
-            `${probe.raw.generatorCpuMicrosPerFrame} µs (GC ${probe.raw.workers.map((w) => w.gcMs).join('+')} ms) -> ` +
-            `steps use ${mode}${forcedMode ? ' (BENCH_CALLS_MEDIA_MODE)' : ''}`,
-          ...steps.map((s) => mediaLine(s, 'edge')),
-          largest
-            ? `largest step with loss < ${m.maxLossRate * 100}% and p99 < ${m.maxP99Ms} ms: ${largest.calls} concurrent ` +
-              `echo calls (${largest.framesSentPerSecond} frames/s each way); ${limitedBy(largest)}`
-            : `no step passed (loss < ${m.maxLossRate * 100}% and p99 < ${m.maxP99Ms} ms)`,
-          failed
-            ? `first failing step: ${failed.calls} calls (${failed.failedBecause.join(', ')}); ${limitedBy(failed)}`
-            : `every step passed, up to ${steps[steps.length - 1]?.calls} calls`,
-          ...baselineRuns.map((b) => mediaLine(b, 'bare node:http2 echo,')),
-          ...comparisons.map(
-            (c) =>
-              `edge / bare echo at ${c.calls} calls: p50 x${c.edgeOverBaseline.p50}, p99 x${c.edgeOverBaseline.p99}, ` +
-              `p99.9 x${c.edgeOverBaseline.p999}, server CPU per frame x${c.edgeOverBaseline.serverCpuPerFrame} ` +
-              `(the edge would relay ${c.edgeThroughputPercentOfBaseline}% of the bare echo's frames/s on the same CPU), ` +
-              `RSS x${c.edgeOverBaseline.rss}`,
-          ),
-          ...(disturbed.length
-            ? [
-                `WARNING: other processes used more than ${DISTURBED_PERCENT}% of a core during ` +
-                  disturbed.map(([what, rest]) => `${what} (${rest}%)`).join(', ') +
-                  ': those figures are disturbed',
-              ]
-            : []),
-          `note: this machine has ${cores} cores, shared by the edge, the load generator (${workers.length} worker ` +
-            'processes), the control plane, Redis and Postgres: the generator takes CPU the edge could otherwise use',
-        ],
-      };
-    } finally {
-      for (const w of workers) await w.stop();
-      await baseline?.stop();
-      await edge?.stop();
-      redis.disconnect();
-      await cp.stop();
-    }
-  },
-};
+    const setupSeconds = round2((performance.now() - setupStarted) / 1000);
+    const cores = os.cpus().length;
+    const started: CallsHarness = {
+      cp,
+      edge,
+      workers,
+      redis,
+      ...(baseline ? { baseline } : {}),
+      enterprises,
+      describe: () => ({
+        tenants,
+        trunks: enterprises.map((e) => e.tg.uri),
+        clients: enterprises.map((e) => e.profile.clientId),
+        handlers: enterprises.map((e) => e.handler),
+        workerPids: workers.map((w) => w.pid),
+        edgePid: edge!.pid,
+        baselinePid: baseline?.pid ?? null,
+        setupSeconds,
+        cores,
+        note:
+          `${cores} cores shared by the edge, the ${workers.length} load-generator workers, the control plane ` +
+          '(CDRs), Redis and Postgres',
+      }),
+    };
+    return await fn(started);
+  } finally {
+    for (const w of workers) await w.stop();
+    await baseline?.stop();
+    await edge?.stop();
+    redis.disconnect();
+    await cp.stop();
+  }
+}
