@@ -203,6 +203,13 @@ export class EnvDto {
   @Max(600_000)
   RIPTRUNK_SHUTDOWN_GRACE_MS = 5_000;
 
+  /** Control plane: how often the calls of edges whose heartbeat stopped are looked for and ended. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  RIPTRUNK_EDGE_REAP_MS = 5_000;
+
   /** Edge: an on-net call the callee has not answered after this long ends with `noanswer`. */
   @Transform(toInt)
   @IsInt()

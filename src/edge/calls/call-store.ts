@@ -9,6 +9,17 @@ export const LIVE_RECORD_TTL_S = 120;
 /** An ended call's record stays this long, so that every edge answers 404 "ended" rather than "unknown". */
 export const ENDED_RECORD_TTL_S = 600;
 
+/** The set of an edge's live call ids outlives the edge by this much (the reaper runs every few seconds). */
+export const EDGE_CALLS_TTL_S = 3600;
+
+export function callRecordKey(prefix: string, callId: string): string {
+  return `${prefix}:calls:${callId}`;
+}
+
+export function edgeCallsKey(prefix: string, edgeId: string): string {
+  return `${prefix}:edge-calls:${edgeId}`;
+}
+
 /** Live call state in Redis (profile §1: a sibling edge can describe, and later take over, a call). */
 @Injectable()
 export class CallStore {
@@ -22,20 +33,25 @@ export class CallStore {
   }
 
   key(callId: string): string {
-    return `${this.prefix}:calls:${callId}`;
+    return callRecordKey(this.prefix, callId);
   }
 
   async save(record: CallRecord): Promise<void> {
-    const ttl = record.endedAt ? ENDED_RECORD_TTL_S : LIVE_RECORD_TTL_S;
-    await this.redis.set(this.key(record.id), JSON.stringify(record), 'EX', ttl);
+    await this.saveAll([record]);
   }
 
-  /** Writes many records in one round trip (the periodic refresh of counters and TTLs). */
+  /**
+   * Writes records in one round trip (also the periodic refresh of counters and TTLs), and keeps each edge's set of
+   * live call ids, which the control plane reads to end the calls of an edge that died.
+   */
   async saveAll(records: readonly CallRecord[]): Promise<void> {
     if (records.length === 0) return;
     const pipeline = this.redis.pipeline();
     for (const r of records) {
       pipeline.set(this.key(r.id), JSON.stringify(r), 'EX', r.endedAt ? ENDED_RECORD_TTL_S : LIVE_RECORD_TTL_S);
+      const edgeCalls = edgeCallsKey(this.prefix, r.edgeId);
+      if (r.endedAt) pipeline.srem(edgeCalls, r.id);
+      else pipeline.sadd(edgeCalls, r.id).expire(edgeCalls, EDGE_CALLS_TTL_S);
     }
     await pipeline.exec();
   }

@@ -17,7 +17,6 @@ import { parseAdvertisement, type Advertisement } from '../../ript/advertisement
 import { computeDirectives, NoCommonCodecError, type DirectiveSet } from '../../ript/directives.js';
 import { createEvent } from '../../ript/events.js';
 import { matches, matchesAny } from '../../ript/number-pattern.js';
-import type { CallDetailRecord } from '../cdrs/cdr.types.js';
 import { CdrPublisher } from '../cdrs/cdr-publisher.js';
 import { EdgeConfigStore } from '../config/edge-config.store.js';
 import { EdgeRegistry } from '../config/edge-registry.js';
@@ -28,7 +27,14 @@ import { CallLimits } from './call-limits.js';
 import { CallMetrics, type CallAttemptOutcome } from './call-metrics.js';
 import { CallStore } from './call-store.js';
 import { HandlerStore, parseHandlerUri } from './handler-store.js';
-import { describeRecord, LiveCall, type CallDescription, type CallOutcome, type CallRecord } from './live-call.js';
+import {
+  callDetailRecords,
+  describeRecord,
+  LiveCall,
+  type CallDescription,
+  type CallOutcome,
+  type CallRecord,
+} from './live-call.js';
 import { testLineFor, TONE_CODECS, type CallRoute } from './test-lines.js';
 import { ConsumerTgClient } from './consumer-tg-client.js';
 import { OnNetDialer, OnNetRefusal } from './onnet-leg.js';
@@ -81,12 +87,6 @@ function refuse(
   headers: Record<string, string> = {},
 ): Refusal {
   return new Refusal(outcome, ProblemException.of(status, slug, detail, extra, headers));
-}
-
-/** Printable ASCII, at most 100 characters (the CDR's reason). */
-function cdrReason(reason: string): string {
-  const clean = reason.replace(/[^\x20-\x7e]/g, '?').slice(0, 100);
-  return clean.trim() ? clean : 'unspecified';
 }
 
 /**
@@ -596,67 +596,15 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
   }
 
   private async afterEnd(call: LiveCall): Promise<void> {
+    const record = call.record();
     const results = await Promise.allSettled([
       this.limits.release(call.trunkId, call.id),
-      this.callStore.save(call.record()),
-      this.cdrs.publish(this.cdr(call)),
-      ...(call.leg && call.callee ? [this.cdrs.publish(this.calleeCdr(call))] : []),
+      this.callStore.save(record),
+      ...callDetailRecords(record, this.registry.id).map((cdr) => this.cdrs.publish(cdr)),
     ]);
     for (const r of results) {
       if (r.status === 'rejected') this.logger.error(`ending call ${call.id}: ${(r.reason as Error).message}`);
     }
-  }
-
-  cdr(call: LiveCall): CallDetailRecord {
-    const c = call.media.counters;
-    const { c2s, s2c } = call.media.report();
-    return {
-      callId: call.id,
-      edgeId: this.registry.id,
-      tenantId: call.tenantId,
-      trunkId: call.trunkId,
-      direction: 'outbound',
-      from: call.from,
-      to: call.to,
-      startedAt: call.createdAt.toISOString(),
-      answeredAt: call.answeredAt?.toISOString() ?? null,
-      endedAt: (call.endedAt ?? new Date()).toISOString(),
-      reason: cdrReason(call.reason ?? 'unspecified'),
-      framesReceived: c.framesIn,
-      framesSent: c.framesOut,
-      bytesReceived: c.bytesIn,
-      bytesSent: c.bytesOut,
-      lossReceived: c2s.reduce((sum, s) => sum + Math.max(0, s.loss), 0),
-      lossSent: s2c.reduce((sum, s) => sum + s.loss, 0),
-      maxJitterMs: c2s.reduce((max, s) => Math.max(max, s.maxJitterMs), 0),
-    };
-  }
-
-  /** The callee tenant's CDR of an on-net call (its inbound leg, counted from the edge's side of that leg). */
-  calleeCdr(call: LiveCall): CallDetailRecord {
-    const leg = call.leg!;
-    const callee = call.callee!;
-    const report = leg.calleeReport();
-    return {
-      callId: `${call.id}-in`,
-      edgeId: this.registry.id,
-      tenantId: callee.tenantId,
-      trunkId: callee.trunkId,
-      direction: 'inbound',
-      from: call.from,
-      to: call.to,
-      startedAt: call.createdAt.toISOString(),
-      answeredAt: call.answeredAt?.toISOString() ?? null,
-      endedAt: (call.endedAt ?? new Date()).toISOString(),
-      reason: cdrReason(call.reason ?? 'unspecified'),
-      framesReceived: leg.framesFromCallee,
-      framesSent: leg.framesToCallee,
-      bytesReceived: leg.bytesFromCallee,
-      bytesSent: leg.bytesToCallee,
-      lossReceived: report.lossReceived,
-      lossSent: report.lossSent,
-      maxJitterMs: report.maxJitterMs,
-    };
   }
 
   private readonly reported = new WeakMap<LiveCall, { in: number; out: number; dropped: Record<string, number> }>();

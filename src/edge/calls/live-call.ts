@@ -2,6 +2,7 @@ import { createEvent, type RiptEvent } from '../../ript/events.js';
 import type { DirectiveSet } from '../../ript/directives.js';
 import { CallEvents } from './call-events.js';
 import { CallMedia } from './call-media.js';
+import type { CallDetailRecord } from '../cdrs/cdr.types.js';
 import type { CallRoute } from './test-lines.js';
 import type { OnNetLeg } from './onnet-leg.js';
 
@@ -52,6 +53,22 @@ export interface CallRecord {
   bytesIn: number;
   bytesOut: number;
   framesDropped: number;
+  /** Loss measured on received streams and reported by the client's acks on sent ones; max jitter received. */
+  lossReceived: number;
+  lossSent: number;
+  maxJitterMs: number;
+  /** On-net calls: the callee leg's counters, from the edge's side of that leg. */
+  calleeMedia?: LegCounters;
+}
+
+export interface LegCounters {
+  framesReceived: number;
+  framesSent: number;
+  bytesReceived: number;
+  bytesSent: number;
+  lossReceived: number;
+  lossSent: number;
+  maxJitterMs: number;
 }
 
 export interface LiveCallInit {
@@ -222,6 +239,9 @@ export class LiveCall {
 
   record(): CallRecord {
     const c = this.media.counters;
+    const { c2s, s2c } = this.media.report();
+    const leg = this.leg;
+    const calleeReport = leg?.calleeReport();
     return {
       id: this.id,
       uri: this.uri,
@@ -247,8 +267,71 @@ export class LiveCall {
       bytesIn: c.bytesIn,
       bytesOut: c.bytesOut,
       framesDropped: c.malformed + c.oversized + c.wrongCodec,
+      lossReceived: c2s.reduce((sum, s) => sum + Math.max(0, s.loss), 0),
+      lossSent: s2c.reduce((sum, s) => sum + s.loss, 0),
+      maxJitterMs: c2s.reduce((max, s) => Math.max(max, s.maxJitterMs), 0),
+      ...(leg && calleeReport
+        ? {
+            calleeMedia: {
+              framesReceived: leg.framesFromCallee,
+              framesSent: leg.framesToCallee,
+              bytesReceived: leg.bytesFromCallee,
+              bytesSent: leg.bytesToCallee,
+              ...calleeReport,
+            },
+          }
+        : {}),
     };
   }
+}
+
+/** Printable ASCII, at most 100 characters (the CDR's reason). */
+function cdrReason(reason: string | null): string {
+  const clean = (reason ?? '').replace(/[^\x20-\x7e]/g, '?').slice(0, 100);
+  return clean.trim() ? clean : 'unspecified';
+}
+
+/**
+ * The CDRs of an ended call (profile §8): the caller's, and for an on-net call the callee tenant's (its inbound leg,
+ * id `<call id>-in`). Built from the record so that the control plane can write them for a call whose edge died.
+ */
+export function callDetailRecords(r: CallRecord, edgeId: string): CallDetailRecord[] {
+  const common = {
+    edgeId,
+    from: r.from,
+    to: r.to,
+    startedAt: r.createdAt,
+    answeredAt: r.answeredAt,
+    endedAt: r.endedAt ?? new Date().toISOString(),
+    reason: cdrReason(r.reason),
+  };
+  const cdrs: CallDetailRecord[] = [
+    {
+      ...common,
+      callId: r.id,
+      tenantId: r.tenantId,
+      trunkId: r.trunkId,
+      direction: 'outbound',
+      framesReceived: r.framesIn,
+      framesSent: r.framesOut,
+      bytesReceived: r.bytesIn,
+      bytesSent: r.bytesOut,
+      lossReceived: r.lossReceived ?? 0,
+      lossSent: r.lossSent ?? 0,
+      maxJitterMs: r.maxJitterMs ?? 0,
+    },
+  ];
+  if (r.callee && r.calleeMedia) {
+    cdrs.push({
+      ...common,
+      callId: `${r.id}-in`,
+      tenantId: r.callee.tenantId,
+      trunkId: r.callee.trunkId,
+      direction: 'inbound',
+      ...r.calleeMedia,
+    });
+  }
+  return cdrs;
 }
 
 /** GET <call> from a stored record (on any edge). */

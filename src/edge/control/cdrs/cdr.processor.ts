@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { QUEUES } from '../../../jobs/queues.js';
-import { CdrValidationError, parseCallDetailRecord } from '../../cdrs/cdr.types.js';
+import { CdrValidationError, parseCallDetailRecord, type CallDetailRecord } from '../../cdrs/cdr.types.js';
 
 /** Retry delay of a CDR job (backoff type `cdr`): doubling from 1 s, at most 5 min. */
 export function cdrBackoff(attemptsMade: number): number {
@@ -32,34 +32,39 @@ export class CdrProcessor extends WorkerHost {
       this.logger.error(`CDR job ${job.id} refused: ${err.message}`);
       throw new UnrecoverableError(err.message);
     }
-    const rows: unknown[] = await this.dataSource.query(
-      `INSERT INTO cdrs (id, edge_id, tenant_id, trunk_id, direction, from_number, to_number, started_at, answered_at,
-         ended_at, reason, frames_received, frames_sent, bytes_received, bytes_sent, loss_received, loss_sent,
-         max_jitter_ms)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-       ON CONFLICT (id) DO NOTHING
-       RETURNING id`,
-      [
-        cdr.callId,
-        cdr.edgeId,
-        cdr.tenantId,
-        cdr.trunkId,
-        cdr.direction,
-        cdr.from,
-        cdr.to,
-        cdr.startedAt,
-        cdr.answeredAt,
-        cdr.endedAt,
-        cdr.reason,
-        cdr.framesReceived,
-        cdr.framesSent,
-        cdr.bytesReceived,
-        cdr.bytesSent,
-        cdr.lossReceived,
-        cdr.lossSent,
-        cdr.maxJitterMs,
-      ],
-    );
-    return rows.length ? 'stored' : 'duplicate';
+    return (await storeCdr(this.dataSource, cdr)) ? 'stored' : 'duplicate';
   }
+}
+
+/** Stores a CDR once (its id is the call's); returns false if it was stored before. */
+export async function storeCdr(dataSource: DataSource, cdr: CallDetailRecord): Promise<boolean> {
+  const rows: unknown[] = await dataSource.query(
+    `INSERT INTO cdrs (id, edge_id, tenant_id, trunk_id, direction, from_number, to_number, started_at, answered_at,
+       ended_at, reason, frames_received, frames_sent, bytes_received, bytes_sent, loss_received, loss_sent,
+       max_jitter_ms)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+     ON CONFLICT (id) DO NOTHING
+     RETURNING id`,
+    [
+      cdr.callId,
+      cdr.edgeId,
+      cdr.tenantId,
+      cdr.trunkId,
+      cdr.direction,
+      cdr.from,
+      cdr.to,
+      cdr.startedAt,
+      cdr.answeredAt,
+      cdr.endedAt,
+      cdr.reason,
+      cdr.framesReceived,
+      cdr.framesSent,
+      cdr.bytesReceived,
+      cdr.bytesSent,
+      cdr.lossReceived,
+      cdr.lossSent,
+      cdr.maxJitterMs,
+    ],
+  );
+  return rows.length > 0;
 }

@@ -1,0 +1,91 @@
+import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../../common/config/app-config.js';
+import { REDIS } from '../../common/redis/redis.module.js';
+import { QUEUES } from '../../jobs/queues.js';
+import { CallLimits } from '../calls/call-limits.js';
+import { callRecordKey, edgeCallsKey, ENDED_RECORD_TTL_S } from '../calls/call-store.js';
+import { callDetailRecords, type CallRecord } from '../calls/live-call.js';
+import { edgeRegistryKey } from '../edge-config.types.js';
+import { storeCdr } from './cdrs/cdr.processor.js';
+
+export const REAP_DEAD_EDGES = 'reap-dead-edges';
+export const EDGE_FAILURE_REASON = 'edge-failure';
+
+/**
+ * Ends the calls of an edge that died (its heartbeat entry expired, profile §8): each live call's record is marked
+ * ended with reason `edge-failure`, its concurrency slot is freed and its CDRs are stored with the counters the edge
+ * last wrote. Claiming a call is an SREM from the edge's set, so two control planes never end one call twice.
+ */
+@Processor(QUEUES.edgeReaper)
+export class EdgeReaperProcessor extends WorkerHost implements OnApplicationBootstrap {
+  private readonly logger = new Logger(EdgeReaperProcessor.name);
+  private readonly prefix: string;
+  private readonly limits: CallLimits;
+
+  constructor(
+    @InjectQueue(QUEUES.edgeReaper) private readonly queue: Queue,
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+  ) {
+    super();
+    this.prefix = config.env.RIPTRUNK_REDIS_PREFIX;
+    this.limits = new CallLimits(redis, this.prefix);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.queue.upsertJobScheduler(
+      REAP_DEAD_EDGES,
+      { every: this.config.env.RIPTRUNK_EDGE_REAP_MS },
+      { name: REAP_DEAD_EDGES, opts: { removeOnComplete: 10, removeOnFail: 100 } },
+    );
+  }
+
+  async process(): Promise<{ calls: number }> {
+    return { calls: await this.reap() };
+  }
+
+  /** Ends the calls of every dead edge; returns how many it ended. */
+  async reap(): Promise<number> {
+    const sets: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, found] = await this.redis.scan(cursor, 'MATCH', edgeCallsKey(this.prefix, '*'), 'COUNT', 200);
+      cursor = next;
+      sets.push(...found);
+    } while (cursor !== '0');
+    let ended = 0;
+    for (const set of sets) {
+      const edgeId = set.slice(edgeCallsKey(this.prefix, '').length);
+      if (await this.redis.exists(edgeRegistryKey(this.prefix, edgeId))) continue;
+      for (const callId of await this.redis.smembers(set)) {
+        if ((await this.redis.srem(set, callId)) === 0) continue; // another control plane took it
+        if (await this.endCall(callId, edgeId)) ended++;
+      }
+    }
+    if (ended > 0) this.logger.warn(`ended ${ended} calls of dead edges`);
+    return ended;
+  }
+
+  private async endCall(callId: string, edgeId: string): Promise<boolean> {
+    const key = callRecordKey(this.prefix, callId);
+    const json = await this.redis.get(key);
+    if (!json) return false;
+    const record = JSON.parse(json) as CallRecord;
+    if (record.endedAt || record.edgeId !== edgeId) return false;
+    const ended: CallRecord = {
+      ...record,
+      state: 'failed',
+      reason: EDGE_FAILURE_REASON,
+      endedAt: new Date().toISOString(),
+    };
+    await this.redis.set(key, JSON.stringify(ended), 'EX', ENDED_RECORD_TTL_S);
+    await this.limits.release(record.trunkId, callId);
+    for (const cdr of callDetailRecords(ended, edgeId)) await storeCdr(this.dataSource, cdr);
+    return true;
+  }
+}

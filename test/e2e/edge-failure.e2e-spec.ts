@@ -1,0 +1,94 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Redis } from 'ioredis';
+import { RiptTrunkClient, type TgDescriptionDoc } from '../../src/client/riptrunk-client.js';
+import { REDIS } from '../../src/common/redis/redis.module.js';
+import { callRecordKey, edgeCallsKey } from '../../src/edge/calls/call-store.js';
+import { startControlPlane, type TestControlPlane } from '../helpers/control-plane.js';
+import { tenantWithCode } from '../helpers/enterprise.js';
+import { eventually } from '../helpers/tg-server.js';
+
+const CA = '.data/test/ca.pem';
+const EDGE_ID = 'edge-doomed';
+
+/** The compiled edge in its own process (so that it can die for real), on the control plane's edge port. */
+function spawnEdge(cp: TestControlPlane): Promise<ChildProcess> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(cp.config.env)) if (v !== undefined && v !== null) env[k] = String(v);
+  const child = spawn(process.execPath, ['dist/src/edge/main.js'], {
+    env: { ...process.env, ...env, RIPTRUNK_EDGE_ID: EDGE_ID, HOST: '127.0.0.1' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  return new Promise((resolve, reject) => {
+    const deadline = Date.now() + 20_000;
+    const poll = async () => {
+      const edges = await cp.admin.get('/v1/edges');
+      const entry = ((edges.body.items ?? []) as { id: string }[]).find((e) => e.id === EDGE_ID);
+      if (entry) return resolve(child);
+      if (child.exitCode !== null || Date.now() > deadline) return reject(new Error(`edge did not start: ${stderr}`));
+      setTimeout(() => void poll(), 100);
+    };
+    void poll();
+  });
+}
+
+describe('an edge that dies: its calls are ended by the control plane (heartbeat)', () => {
+  let cp: TestControlPlane;
+  let edge: ChildProcess | undefined;
+  let client: RiptTrunkClient;
+  let tenantId: string;
+
+  beforeAll(async () => {
+    cp = await startControlPlane({ RIPTRUNK_EDGE_REAP_MS: '300' });
+    edge = await spawnEdge(cp);
+    const t = await tenantWithCode(cp, 'Acme');
+    tenantId = t.tenantId;
+    await cp.admin.post(`/v1/tenants/${tenantId}/number-ranges`, { start: '+14085550100', count: 100 });
+    await cp.admin.post(`/v1/tenants/${tenantId}/trunks`, {
+      name: 'acme',
+      maxConcurrentCalls: 5,
+      maxCallsPerSecond: 5,
+    });
+    client = await RiptTrunkClient.fromProfile(await RiptTrunkClient.onboard(cp.url, t.code, { caFile: CA }));
+  }, 60_000);
+  afterAll(async () => {
+    edge?.kill('SIGKILL');
+    await client?.close();
+    await cp?.close();
+  });
+
+  it('marks the live call ended with edge-failure, frees its slot and stores its CDR', async () => {
+    const [listed] = await client.providerTgs();
+    const tg = await eventually(
+      () => client.tgDescription(listed.uri).catch(() => undefined as unknown as TgDescriptionDoc),
+      (d) => !!d,
+    );
+    const handler = (await client.registerHandler(tg, 'pbx-1', '1 in: PCMU; 1 out: PCMU;')).uri;
+    const call = await client.placeCall(tg, { handler, destination: '+15550100001', from: '+14085550100' });
+    const callId = call.uri.split('/').pop()!;
+    const redis = cp.app.get<Redis>(REDIS);
+    const prefix = cp.config.env.RIPTRUNK_REDIS_PREFIX;
+    expect(await redis.sismember(edgeCallsKey(prefix, EDGE_ID), callId)).toBe(1);
+
+    edge!.kill('SIGKILL');
+    await new Promise((r) => edge!.once('exit', r));
+    edge = undefined;
+    call.close();
+
+    // the heartbeat entry expires (10 s), then the reaper ends the call
+    const cdrs = await eventually(
+      () => cp.admin.get(`/v1/cdrs?tenantId=${tenantId}`),
+      (res) => (res.body.items as unknown[]).length > 0,
+      25_000,
+    );
+    expect(cdrs.body.items).toEqual([
+      expect.objectContaining({ id: callId, edgeId: EDGE_ID, reason: 'edge-failure', direction: 'outbound' }),
+    ]);
+    const record = JSON.parse((await redis.get(callRecordKey(prefix, callId)))!);
+    expect(record).toMatchObject({ state: 'failed', reason: 'edge-failure', endedAt: expect.any(String) });
+    expect(await redis.exists(edgeCallsKey(prefix, EDGE_ID))).toBe(0);
+    const trunkId = record.trunkId as string;
+    expect(await redis.zscore(`${prefix}:limits:{${trunkId}}:calls`, callId)).toBeNull();
+  }, 60_000);
+});
