@@ -137,7 +137,9 @@ function scale(values: number[], axis: AxisSpec, from: number, to: number): Scal
     return { ticks, map: (v) => from + ((Math.log10(v) - a) / span) * (to - from), ok: (v) => v > 0 };
   }
   const all = [...usable, ...(axis.min !== undefined ? [axis.min] : []), ...(axis.max !== undefined ? [axis.max] : [])];
-  const ticks = all.length ? niceTicks(Math.min(...all), Math.max(...all)) : [0, 1];
+  const [lo, hi] = [Math.min(...all), Math.max(...all)];
+  // 4% headroom, so that a threshold or the highest point does not sit on the frame's top edge.
+  const ticks = all.length ? niceTicks(lo, hi + (hi - lo) * 0.04) : [0, 1];
   const [a, b] = [ticks[0], ticks[ticks.length - 1]];
   const span = b - a || 1;
   return { ticks, map: (v) => from + ((v - a) / span) * (to - from), ok: (v) => Number.isFinite(v) };

@@ -78,6 +78,7 @@ interface MediaResults {
   disturbedWindows: { what: string; restOfMachine: number | null }[];
 }
 
+const signed = (n: number) => (n >= 0 ? `+${n}` : `${n}`);
 const ratio = (a: number | null | undefined, b: number | null | undefined) => (a && b ? round2(a / b) : null);
 
 function compare(edge: MediaRun, base: MediaRun): StepComparison {
@@ -178,12 +179,10 @@ export const mediaScenario: Scenario = {
         edge.stoppedBecause?.startsWith('budget') ? `edge steps: ${edge.stoppedBecause}` : null,
         base.stoppedBecause?.startsWith('budget') ? `baseline steps: ${base.stoppedBecause}` : null,
       ].filter((x): x is string => !!x);
-      const disturbed = disturbedWindows(
-        [...Object.values(probe), ...steps, ...baselineSteps].map((r) => ({
-          what: `${r.target} at ${r.calls} calls`,
-          cpu: r.cpu,
-        })),
-      );
+      const disturbed = disturbedWindows([
+        ...Object.values(probe).map((r) => ({ what: `probe (${r.mode}) at ${r.calls} calls`, cpu: r.cpu })),
+        ...[...steps, ...baselineSteps].map((r) => ({ what: `${r.target} at ${r.calls} calls`, cpu: r.cpu })),
+      ]);
       const results: MediaResults = {
         probe,
         mode,
@@ -224,8 +223,8 @@ export const mediaScenario: Scenario = {
             : 'bare echo: no step passed',
           ...perStep.map(
             (c) =>
-              `at ${c.calls} calls, edge - bare echo: p50 +${c.addedMs.p50} ms (x${c.edgeOverBaseline.p50}), ` +
-              `p99 +${c.addedMs.p99} ms (x${c.edgeOverBaseline.p99}), p99.9 +${c.addedMs.p999} ms ` +
+              `at ${c.calls} calls, edge - bare echo: p50 ${signed(c.addedMs.p50)} ms (x${c.edgeOverBaseline.p50}), ` +
+              `p99 ${signed(c.addedMs.p99)} ms (x${c.edgeOverBaseline.p99}), p99.9 ${signed(c.addedMs.p999)} ms ` +
               `(x${c.edgeOverBaseline.p999}); server CPU per frame x${c.edgeOverBaseline.serverCpuPerFrame}, ` +
               `RSS x${c.edgeOverBaseline.rss}`,
           ),
@@ -288,7 +287,7 @@ export const mediaScenario: Scenario = {
               figure: `latency at ${formatNumber(largest.calls)} calls`,
               value: lat(edgeAtLargest),
               baseline: lat(baseAtLargest),
-              ratio: cmp ? `p99 ×${cmp.edgeOverBaseline.p99} (+${cmp.addedMs.p99} ms)` : undefined,
+              ratio: cmp ? `p99 ×${cmp.edgeOverBaseline.p99} (${signed(cmp.addedMs.p99)} ms)` : undefined,
             },
             {
               figure: `CPU and RSS of the server at ${formatNumber(largest.calls)} calls`,

@@ -115,7 +115,7 @@ export const setupScenario: Scenario = {
     const rate = lineChart({
       title: 'setup: call setups/s vs parallel clients',
       subtitle: `${file.quick ? 'QUICK RUN · ' : ''}${p.durationSeconds} s windows, ${p.harness.workers} generator processes`,
-      x: { label: 'parallel clients (closed loops)', min: 0 },
+      x: { label: 'parallel clients (closed loops, log scale)', log: true },
       y: { label: 'setups/s', min: 0 },
       y2: { label: 'failures (%)', min: 0, max: 2 },
       series: [
@@ -135,7 +135,7 @@ export const setupScenario: Scenario = {
     const latency = lineChart({
       title: 'setup latency (POST to `answered`)',
       subtitle: clients.length ? `${clients[0]} to ${clients[clients.length - 1]} clients` : undefined,
-      x: { label: 'parallel clients (closed loops)', min: 0 },
+      x: { label: 'parallel clients (closed loops, log scale)', log: true },
       y: { label: 'ms', min: 0 },
       series: [
         { name: 'p50', points: r.runs.map((x) => [x.clients, x.setupLatencyMs.p50] as const) },
