@@ -31,6 +31,8 @@ export interface CallDescription {
 }
 
 const ACK_INTERVAL_MS = 100;
+/** Times a lost events stream is reopened (after the TG's retry-backoff) before the call is given up. */
+const MAX_RECONNECTS = 5;
 
 /** One RIPT call from the client's side: its events (both ways) and its media streams. */
 export class RiptCall {
@@ -44,13 +46,18 @@ export class RiptCall {
   private readonly received = new Map<string, StreamStats>();
   private ackTimer?: NodeJS.Timeout;
   private frameListener?: (frame: MediaFrame) => void;
+  private mediaWanted = false;
   ended = false;
+  /** How many times the call moved to another edge (`migrate`). */
+  migrations = 0;
 
   constructor(
     readonly description: CallDescription,
     private readonly streams: H2Streams,
     private readonly token: () => Promise<string>,
     setupStartedAt: number,
+    /** The TG's retry-backoff (ms): the wait before a lost stream is reopened. */
+    private readonly retryBackoffMs = 2000,
   ) {
     this.clientDirectives = parseDirectives(description.clientDirectives);
     this.serverDirectives = parseDirectives(description.serverDirectives);
@@ -61,20 +68,63 @@ export class RiptCall {
     return this.description.uri;
   }
 
-  /** Server→client events as they arrive (the current state first), until the call ends or the stream closes. */
+  /**
+   * Server→client events as they arrive (the current state first), until the call ends. A `migrate` moves every
+   * stream of the call to the new URI; a stream lost otherwise is reopened after the TG's retry-backoff.
+   */
   async *events(): AsyncGenerator<RiptEvent> {
-    const { status, stream } = await this.streams.open('GET', `${this.uri}/events`, await this.token());
-    if (status !== 200) throw new ClientError(`GET ${this.uri}/events: ${status}`, 'http', status);
-    const parser = new EventStreamParser();
-    for await (const chunk of stream) {
-      for (const event of parser.push(chunk as Buffer)) {
-        const e = event as unknown as RiptEvent;
-        if (e.type === 'answered') this.stats.setupCompleted();
-        if (e.type === 'end' || e.type === 'failed' || e.type === 'declined' || e.type === 'noanswer')
-          this.ended = true;
-        yield e;
+    let reconnects = 0;
+    while (!this.ended) {
+      let opened;
+      try {
+        opened = await this.streams.open('GET', `${this.uri}/events`, await this.token());
+      } catch (err) {
+        if (++reconnects > MAX_RECONNECTS) throw err;
+        await new Promise((r) => setTimeout(r, this.retryBackoffMs));
+        continue;
+      }
+      const { status, stream } = opened;
+      if (status !== 200) throw new ClientError(`GET ${this.uri}/events: ${status}`, 'http', status);
+      const parser = new EventStreamParser();
+      let moved = false;
+      try {
+        for await (const chunk of stream) {
+          for (const event of parser.push(chunk as Buffer)) {
+            const e = event as unknown as RiptEvent;
+            if (e.type === 'answered') this.stats.setupCompleted();
+            if (e.type === 'end' || e.type === 'failed' || e.type === 'declined' || e.type === 'noanswer')
+              this.ended = true;
+            if (e.type === 'migrate') {
+              this.moveTo(e.to);
+              moved = true;
+            }
+            yield e;
+            reconnects = 0;
+          }
+          if (moved) break;
+        }
+      } catch (err) {
+        if (this.ended) return;
+        if (!(err instanceof Error) || ++reconnects > MAX_RECONNECTS) throw err;
+      }
+      if (this.ended) return;
+      if (!moved) {
+        if (++reconnects > MAX_RECONNECTS) throw new ClientError(`${this.uri}: events stream lost`, 'stream');
+        await new Promise((r) => setTimeout(r, this.retryBackoffMs));
       }
     }
+  }
+
+  /** `migrate`: the call now lives at `to`; the open streams move there. */
+  private moveTo(to: string): void {
+    this.description.uri = to;
+    this.migrations++;
+    if (this.eventsOut) {
+      const old = this.eventsOut;
+      this.eventsOut = undefined;
+      old.stream.end(old.writer.close());
+    }
+    if (this.mediaWanted) void this.attachMedia().catch(() => undefined);
   }
 
   /** Sends a client event (end, ping, pong) on the long-lived PUT events stream, opening it on first use. */
@@ -106,10 +156,21 @@ export class RiptCall {
 
   /** Opens the media streams: PUT for our frames, GET for the server's. */
   async openMedia(): Promise<void> {
+    this.mediaWanted = true;
+    await this.attachMedia();
+    this.ackTimer = setInterval(() => this.sendAcks(), ACK_INTERVAL_MS);
+    this.ackTimer.unref();
+  }
+
+  /** (Re)opens both media streams at the call's current URI, closing earlier ones. */
+  private async attachMedia(): Promise<void> {
     const token = await this.token();
-    this.mediaOut = this.streams.request('PUT', `${this.uri}/media`, token, 'application/octet-stream');
-    const { status, stream } = await this.streams.open('GET', `${this.uri}/media`, token);
-    if (status !== 200) throw new ClientError(`GET ${this.uri}/media: ${status}`, 'http', status);
+    const uri = this.uri;
+    this.mediaOut?.end();
+    this.mediaIn?.close();
+    this.mediaOut = this.streams.request('PUT', `${uri}/media`, token, 'application/octet-stream');
+    const { status, stream } = await this.streams.open('GET', `${uri}/media`, token);
+    if (status !== 200) throw new ClientError(`GET ${uri}/media: ${status}`, 'http', status);
     this.mediaIn = stream;
     const parser = new FrameParser();
     stream.on('data', (chunk: Buffer) => {
@@ -119,8 +180,6 @@ export class RiptCall {
         this.onIncoming(f);
       }
     });
-    this.ackTimer = setInterval(() => this.sendAcks(), ACK_INTERVAL_MS);
-    this.ackTimer.unref();
   }
 
   private onIncoming(frame: Frame): void {

@@ -47,6 +47,8 @@ export interface EdgeSnapshot {
 export interface EdgeRegistration {
   id: string;
   publicUrl: string;
+  /** Where this edge's call URIs point (RIPTRUNK_EDGE_CALL_URL, else the public URL): the target of `migrate`. */
+  callUrl?: string;
   configVersion: number;
   liveCalls: number;
   state: 'ready' | 'draining';
@@ -56,6 +58,11 @@ export interface EdgeRegistration {
 
 export function edgeRegistryKey(prefix: string, edgeId: string): string {
   return `${prefix}:edges:${edgeId}`;
+}
+
+/** Set by `POST /v1/edges/{id}/drain`: the edge refuses new calls and migrates its calls to siblings. */
+export function edgeDrainKey(prefix: string, edgeId: string): string {
+  return `${prefix}:edge-drain:${edgeId}`;
 }
 
 export const EDGE_HEARTBEAT_MS = 2000;

@@ -123,6 +123,18 @@ export class StreamStats {
   }
 
   /**
+   * Continues a stream another receiver counted so far (a call taken over by another edge): later frames count on
+   * from `framesReceived`, and seqs up to `highestSeq` are treated as seen.
+   */
+  resume(highestSeq: number, framesReceived: number, bytes = 0): void {
+    if (this.highestSeq >= 0 || highestSeq < 0) return;
+    this.highestSeq = highestSeq;
+    this.framesReceived = framesReceived;
+    this.bytes = bytes;
+    this.seen.fill(0xffffffff);
+  }
+
+  /**
    * Fields of an ack for this stream: the highest seq, with source, sink, codec and ts copied from
    * that frame, its arrival time as receivedAt, and the frames counted (mod 2^32). Null before any frame.
    */

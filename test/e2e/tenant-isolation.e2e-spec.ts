@@ -110,6 +110,7 @@ describe('tenant isolation: a tenant sees only itself', () => {
         e164: t.firstNumber,
         // Live calls come and go; the scope check comes before the look-up, so any well-formed id serves.
         callId: '00000000-0000-4000-8000-000000000000',
+        edgeId: 'edge-any',
         id: { 'consumer-tgs': t.consumerTgId, consumertgs: t.consumerTgId }[collection ?? ''],
       };
       const value = byName[name];

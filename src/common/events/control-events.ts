@@ -11,7 +11,8 @@ export type ControlEvent =
   | { type: 'tenant-status'; tenantId: string; status: string }
   | { type: 'signing-keys-changed' }
   | { type: 'config-changed'; resource: string; id: string; tenantId: string | null }
-  | { type: 'call-end'; callId: string; reason: string };
+  | { type: 'call-end'; callId: string; reason: string }
+  | { type: 'edge-drain'; edgeId: string };
 
 export type VersionedControlEvent = ControlEvent & { version: number; at: number };
 

@@ -357,6 +357,27 @@ export class CallMedia {
     return sent;
   }
 
+  /**
+   * Continues the streams of a call another edge ran (a call taken over): the receive counters of the client's
+   * streams, and the next seq of the edge's own.
+   */
+  resumeStreams(
+    streams: readonly { source: number; sink: number; highestSeq: number; framesReceived: number }[],
+    sent: readonly { source: number; sink: number; framesSent: number }[] = [],
+  ): void {
+    for (const s of sent) {
+      const stream = this.s2cByPair.get(pairKey(s.source, s.sink));
+      if (stream && stream.seq === 0) stream.seq = s.framesSent;
+    }
+    for (const s of streams) {
+      const pair = pairKey(s.source, s.sink);
+      if (this.c2s.has(pair)) continue;
+      const stats = new StreamStats();
+      stats.resume(s.highestSeq, s.framesReceived);
+      this.c2s.set(pair, { stats, lastAckAt: 0, pending: false, echoTo: this.echoByPair.get(pair) ?? 0 });
+    }
+  }
+
   /** Per-stream statistics: what the edge received, and what the client acked of what it sent. */
   report(): { c2s: StreamReport[]; s2c: S2cReport[] } {
     const c2s: StreamReport[] = [];

@@ -56,6 +56,11 @@ export class CallStore {
     await pipeline.exec();
   }
 
+  /** Removes a call from an edge's set of live calls (it moved to another edge). */
+  async forget(edgeId: string, callId: string): Promise<void> {
+    await this.redis.srem(edgeCallsKey(this.prefix, edgeId), callId);
+  }
+
   async get(callId: string): Promise<CallRecord | null> {
     const json = await this.redis.get(this.key(callId));
     return json ? (JSON.parse(json) as CallRecord) : null;

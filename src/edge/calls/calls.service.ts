@@ -14,7 +14,7 @@ import type { VersionedControlEvent } from '../../common/events/control-events.j
 import { ProblemException, type FieldError } from '../../common/http/problem.js';
 import { REDIS } from '../../common/redis/redis.module.js';
 import { parseAdvertisement, type Advertisement } from '../../ript/advertisement.js';
-import { computeDirectives, NoCommonCodecError, type DirectiveSet } from '../../ript/directives.js';
+import { computeDirectives, NoCommonCodecError, parseDirectives, type DirectiveSet } from '../../ript/directives.js';
 import { createEvent } from '../../ript/events.js';
 import { matches, matchesAny } from '../../ript/number-pattern.js';
 import { CdrPublisher } from '../cdrs/cdr-publisher.js';
@@ -52,6 +52,8 @@ const TICK_MS = 20;
 const SWEEP_EVERY = 5;
 /** An ended call whose final events nobody read yet is kept this long for a GET events stream. */
 const ENDED_LINGER_MS = 30_000;
+/** A client that did not follow `migrate` in this long keeps its call on the draining edge. */
+const MIGRATION_TIMEOUT_MS = 30_000;
 /** Counters and leases are written to Redis this often. */
 const HOUSEKEEPING_MS = 10_000;
 
@@ -104,6 +106,8 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
   private readonly dialer: OnNetDialer;
   private readonly trunkAds = new Map<string, Advertisement>();
   private readonly pending = new Set<Promise<unknown>>();
+  private readonly adoptions = new Map<string, Promise<LiveCall>>();
+  private checkingMigrations = false;
   private tickTimer?: NodeJS.Timeout;
   private houseTimer?: NodeJS.Timeout;
   private ticks = 0;
@@ -136,6 +140,7 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
 
   onModuleInit(): void {
     this.registry.liveCalls = () => this.live;
+    this.registry.onDrain = () => void this.migrateAll();
     this.store.onEvent((event) => this.onControlEvent(event));
     this.tickTimer = setInterval(() => this.tick(), TICK_MS);
     this.tickTimer.unref();
@@ -532,7 +537,101 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
     const record = CALL_ID.test(callId) ? await this.callStore.get(callId) : null;
     if (!record || record.tenantId !== principal.tenantId) throw this.notFound(callId);
     if (record.endedAt) throw problemFor(404, 'call-ended', `Call ${callId} has ended (${record.reason})`);
+    if (record.migratingTo === this.registry.id) return { live: await this.adopt(record) };
     return { record };
+  }
+
+  // ------------------------------------------------------------------ drain and migration (profile §8)
+
+  /** Tells the client of every call that can move to go to a sibling edge (`migrate`); on-net calls stay. */
+  private async migrateAll(): Promise<void> {
+    const siblings = await this.registry.siblings().catch(() => []);
+    if (siblings.length === 0) {
+      this.logger.warn('draining with no sibling edge: live calls stay here until they end');
+      return;
+    }
+    let next = 0;
+    for (const call of [...this.calls.values()]) {
+      if (call.ended || call.line === 'onnet' || call.migratingTo) continue;
+      const sibling = siblings[next++ % siblings.length];
+      call.migratingTo = sibling.id;
+      call.migrationStartedAt = Date.now();
+      try {
+        await this.callStore.save(call.record());
+      } catch (err) {
+        call.migratingTo = null;
+        this.logger.warn(`call ${call.id} cannot migrate: ${(err as Error).message}`);
+        continue;
+      }
+      const to = `${sibling.callUrl}/ript/v1/calls/${call.id}`;
+      call.events.broadcast(createEvent('migrate', { direction: 's2c', call: call.uri, to }));
+    }
+  }
+
+  /** Takes over a call a draining edge handed to this one, when its client first comes here. */
+  private adopt(record: CallRecord): Promise<LiveCall> {
+    let adoption = this.adoptions.get(record.id);
+    if (!adoption) {
+      adoption = this.takeOver(record).finally(() => this.adoptions.delete(record.id));
+      this.adoptions.set(record.id, adoption);
+    }
+    return adoption;
+  }
+
+  private async takeOver(r: CallRecord): Promise<LiveCall> {
+    const existing = this.calls.get(r.id);
+    if (existing) return existing;
+    if (this.registry.state === 'draining' || r.line === 'onnet') throw this.notFound(r.id);
+    const client = parseDirectives(r.clientDirectives);
+    const server = parseDirectives(r.serverDirectives);
+    const call = new LiveCall({
+      id: r.id,
+      uri: `${this.callBase}/ript/v1/calls/${r.id}`,
+      edgeId: this.registry.id,
+      tenantId: r.tenantId,
+      trunkId: r.trunkId,
+      clientId: r.clientId,
+      handler: r.handler,
+      from: r.from,
+      to: r.to,
+      passport: r.passport,
+      directives: { clientDirectives: r.clientDirectives, serverDirectives: r.serverDirectives, client, server },
+      line: r.line,
+      relayLatency: this.metrics.relaySeconds.labels({ trunk: r.trunkId }),
+      restored: r,
+    });
+    await this.callStore.save(call.record());
+    await this.callStore.forget(r.edgeId, r.id);
+    this.calls.set(r.id, call);
+    this.live++;
+    this.metrics.activeCalls.inc({ trunk: r.trunkId });
+    this.logger.log(`took call ${r.id} over from edge ${r.edgeId}`);
+    return call;
+  }
+
+  /** Draining: lets go of the calls a sibling took over; keeps those whose client did not move in time. */
+  private async checkMigrations(now: number): Promise<void> {
+    if (this.checkingMigrations) return;
+    this.checkingMigrations = true;
+    try {
+      for (const call of [...this.calls.values()]) {
+        if (!call.migratingTo || call.ended) continue;
+        const record = await this.callStore.get(call.id);
+        if (record && record.edgeId !== this.registry.id && !record.migratingTo) {
+          call.detach();
+          this.calls.delete(call.id);
+          this.live--;
+          this.metrics.activeCalls.dec({ trunk: call.trunkId });
+        } else if (now - call.migrationStartedAt >= MIGRATION_TIMEOUT_MS) {
+          call.migratingTo = null;
+          await this.callStore.save(call.record());
+        }
+      }
+    } catch (err) {
+      this.logger.warn(`checking migrations failed: ${(err as Error).message}`);
+    } finally {
+      this.checkingMigrations = false;
+    }
   }
 
   /** A call this edge runs and that has not ended (for PUT events, media streams). */
@@ -643,6 +742,7 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
       }
     }
     if (++this.ticks % SWEEP_EVERY === 0) {
+      if (this.registry.state === 'draining') void this.checkMigrations(now);
       try {
         this.sweep(now);
       } catch (err) {
@@ -669,6 +769,7 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
         if (now - (call.endedAt?.getTime() ?? now) >= ENDED_LINGER_MS) this.calls.delete(call.id);
         continue;
       }
+      if (call.migratingTo) continue; // its client is moving: the streams here go quiet
       const idleSince = call.events.idleSince;
       if (idleSince !== null && now - idleSince >= this.eventsGraceMs) {
         void this.end(call, { kind: 'end', reason: 'no-events-stream' });
@@ -699,6 +800,10 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
   }
 
   private onControlEvent(event: VersionedControlEvent): void {
+    if (event.type === 'edge-drain') {
+      if (event.edgeId === this.registry.id) this.registry.drain();
+      return;
+    }
     if (event.type === 'call-end') {
       const call = this.calls.get(event.callId);
       if (call && !call.ended) void this.end(call, { kind: 'end', reason: event.reason });
@@ -713,7 +818,7 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
     const byTrunk = new Map<string, string[]>();
     const records: CallRecord[] = [];
     for (const call of this.calls.values()) {
-      if (call.ended) continue;
+      if (call.ended || call.migratingTo) continue;
       this.flushMediaMetrics(call);
       records.push(call.record());
       const ids = byTrunk.get(call.trunkId) ?? [];

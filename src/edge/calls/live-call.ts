@@ -43,6 +43,8 @@ export interface CallRecord {
   line: CallRoute;
   /** On-net calls: the callee's call at its consumer TG, and that TG. */
   callee?: { uri: string; consumerTgId: string; tenantId: string; trunkId: string };
+  /** Set while the owning edge drains: the sibling edge that takes the call over when the client comes. */
+  migratingTo?: string;
   state: CallState;
   reason: string | null;
   createdAt: string;
@@ -57,6 +59,9 @@ export interface CallRecord {
   lossReceived: number;
   lossSent: number;
   maxJitterMs: number;
+  /** Receive state of the client's streams, so that an edge taking the call over counts on. */
+  clientStreams?: { source: number; sink: number; highestSeq: number; framesReceived: number }[];
+  serverStreams?: { source: number; sink: number; framesSent: number }[];
   /** On-net calls: the callee leg's counters, from the edge's side of that leg. */
   calleeMedia?: LegCounters;
 }
@@ -86,6 +91,8 @@ export interface LiveCallInit {
   line: CallRoute;
   relayLatency?: { observe(seconds: number): void };
   now?: number;
+  /** A call taken over from another edge: its times, state and counters so far. */
+  restored?: CallRecord;
 }
 
 /** A PUT stream of the call, closed when the call ends. */
@@ -128,6 +135,9 @@ export class LiveCall {
   /** True once the final events reached a GET events stream, or nobody needs them (the client sent `end`). */
   delivered = false;
   lastPongAt = 0;
+  /** While this edge drains: the sibling the client was told to move to, and since when. */
+  migratingTo: string | null = null;
+  migrationStartedAt = 0;
 
   constructor(init: LiveCallInit) {
     this.id = init.id;
@@ -152,6 +162,36 @@ export class LiveCall {
       relayLatency: init.relayLatency,
     });
     this.events = new CallEvents(now);
+    const r = init.restored;
+    if (r) {
+      this.createdAt = new Date(r.createdAt);
+      if (r.state === 'answered' || r.state === 'alerting') {
+        this.state = r.state;
+        this.stateAt = new Date(r.answeredAt ?? now);
+      }
+      if (r.answeredAt) {
+        this.answeredAt = new Date(r.answeredAt);
+        this.media.start(now);
+      }
+      Object.assign(this.media.counters, {
+        framesIn: r.framesIn,
+        framesOut: r.framesOut,
+        bytesIn: r.bytesIn,
+        bytesOut: r.bytesOut,
+      });
+      this.media.resumeStreams(r.clientStreams ?? [], r.serverStreams ?? []);
+    }
+  }
+
+  /**
+   * Lets go of a call another edge took over: its streams here close without final events (the client follows
+   * `migrate`); no record, limit or CDR work (the new owner does that).
+   */
+  detach(): void {
+    this.media.close();
+    this.events.close([]);
+    for (const exchange of this.exchanges) exchange.close();
+    this.exchanges.clear();
   }
 
   get ended(): boolean {
@@ -257,6 +297,7 @@ export class LiveCall {
       serverDirectives: this.directives.serverDirectives,
       line: this.line,
       ...(this.callee ? { callee: this.callee } : {}),
+      ...(this.migratingTo ? { migratingTo: this.migratingTo } : {}),
       state: this.state,
       reason: this.reason,
       createdAt: this.createdAt.toISOString(),
@@ -270,6 +311,13 @@ export class LiveCall {
       lossReceived: c2s.reduce((sum, s) => sum + Math.max(0, s.loss), 0),
       lossSent: s2c.reduce((sum, s) => sum + s.loss, 0),
       maxJitterMs: c2s.reduce((max, s) => Math.max(max, s.maxJitterMs), 0),
+      clientStreams: c2s.map((s) => ({
+        source: s.source,
+        sink: s.sink,
+        highestSeq: s.highestSeq,
+        framesReceived: s.framesReceived,
+      })),
+      serverStreams: s2c.map((s) => ({ source: s.source, sink: s.sink, framesSent: s.framesSent })),
       ...(leg && calleeReport
         ? {
             calleeMedia: {

@@ -214,6 +214,7 @@ export class EdgeConfigStore implements OnModuleInit, OnApplicationShutdown {
         return;
       case 'signing-keys-changed':
       case 'call-end':
+      case 'edge-drain':
         return; // the token verifier and the calls service listen for these
       case 'tenant-status':
       case 'config-changed':

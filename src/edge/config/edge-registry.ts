@@ -3,7 +3,13 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 import type { Redis } from 'ioredis';
 import { AppConfig } from '../../common/config/app-config.js';
 import { REDIS } from '../../common/redis/redis.module.js';
-import { EDGE_HEARTBEAT_MS, EDGE_TTL_S, edgeRegistryKey, type EdgeRegistration } from '../edge-config.types.js';
+import {
+  EDGE_HEARTBEAT_MS,
+  EDGE_TTL_S,
+  edgeDrainKey,
+  edgeRegistryKey,
+  type EdgeRegistration,
+} from '../edge-config.types.js';
 import { EdgeConfigStore } from './edge-config.store.js';
 
 /** Registers this edge in Redis and keeps its entry alive with a heartbeat; a dead edge's entry expires. */
@@ -15,6 +21,9 @@ export class EdgeRegistry implements OnModuleInit, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
   state: EdgeRegistration['state'] = 'ready';
   liveCalls = (): number => 0;
+  /** Called when an operator's drain reaches this edge (by event, or by the heartbeat's check of the drain key). */
+  onDrain = (): void => undefined;
+  readonly callUrl: string;
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -22,6 +31,33 @@ export class EdgeRegistry implements OnModuleInit, OnApplicationShutdown {
     private readonly store: EdgeConfigStore,
   ) {
     this.id = config.env.RIPTRUNK_EDGE_ID ?? `${hostname()}-${process.pid}`;
+    this.callUrl = (config.env.RIPTRUNK_EDGE_CALL_URL ?? config.edgePublicUrl).replace(/\/+$/, '');
+  }
+
+  /** Starts draining (idempotent). */
+  drain(): void {
+    if (this.state === 'draining') return;
+    this.state = 'draining';
+    this.logger.warn('draining: new calls are refused, live calls move to sibling edges');
+    this.onDrain();
+    void this.heartbeat();
+  }
+
+  /** The other edges that take calls now. */
+  async siblings(): Promise<EdgeRegistration[]> {
+    const prefix = this.config.env.RIPTRUNK_REDIS_PREFIX;
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, found] = await this.redis.scan(cursor, 'MATCH', edgeRegistryKey(prefix, '*'), 'COUNT', 200);
+      cursor = next;
+      keys.push(...found);
+    } while (cursor !== '0');
+    const values = keys.length ? await this.redis.mget(keys) : [];
+    return values
+      .filter((v): v is string => v !== null)
+      .map((v) => JSON.parse(v) as EdgeRegistration)
+      .filter((e) => e.id !== this.id && e.state === 'ready' && typeof e.callUrl === 'string');
   }
 
   onModuleInit(): void {
@@ -40,9 +76,15 @@ export class EdgeRegistry implements OnModuleInit, OnApplicationShutdown {
   }
 
   async heartbeat(): Promise<void> {
+    if (this.state === 'ready') {
+      const prefix = this.config.env.RIPTRUNK_REDIS_PREFIX;
+      const drain = await this.redis.exists(edgeDrainKey(prefix, this.id)).catch(() => 0);
+      if (drain) return this.drain();
+    }
     const entry: EdgeRegistration = {
       id: this.id,
       publicUrl: this.config.edgePublicUrl,
+      callUrl: this.callUrl,
       configVersion: this.store.version,
       liveCalls: this.liveCalls(),
       state: this.state,
