@@ -4,4 +4,5 @@ export * from './profile.js';
 export * from './riptrunk-client.js';
 export * from './call.js';
 export * from './h2.js';
+export * from './inbound/index.js';
 export * from './audio/index.js';

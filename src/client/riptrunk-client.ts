@@ -5,6 +5,7 @@ import type { TgDescription } from '../ript/documents.js';
 import { RiptCall, type CallDescription } from './call.js';
 import { H2Streams } from './h2.js';
 import { ClientError, explainNetworkError, providerAgent } from './http.js';
+import { generateInboundToken, InboundServer, type InboundServerOptions } from './inbound/server.js';
 import type { EnterpriseProfile } from './profile.js';
 
 export interface ProviderTg {
@@ -15,6 +16,40 @@ export interface ProviderTg {
 
 /** The TG description as the SDK reads it (profile §4). */
 export type TgDescriptionDoc = TgDescription;
+
+/** A consumer TG registration as the control plane answers it (profile §4). */
+export interface ConsumerTgRegistration {
+  id: string;
+  uri: string;
+  state: 'pending' | 'active' | 'failed' | string;
+  reason: string | null;
+  'token-expires': string | null;
+  outbound: { destinations: string[] };
+  links: { self: string; handlers: string | null; calls: string | null };
+}
+
+export interface ServeInboundOptions extends Omit<InboundServerOptions, 'token' | 'destinations'> {
+  /** The provider TG to register with; default the first one. */
+  tg?: TgDescriptionDoc;
+  /** The numbers to receive calls for; default the TG's caller ID ranges (the tenant's numbers). */
+  destinations?: string[];
+  /** Lifetime of the generated token (default 90 days). */
+  tokenTtlMs?: number;
+  /** Wait for the provider's verification to make the registration `active` (default true). */
+  waitActive?: boolean;
+  activeTimeoutMs?: number;
+}
+
+/** A running consumer TG registered with the provider. */
+export interface InboundService {
+  server: InboundServer;
+  tg: TgDescriptionDoc;
+  registration: ConsumerTgRegistration;
+  /** Closes the server; with `unregister`, deletes the registration first. */
+  close(options?: { unregister?: boolean }): Promise<void>;
+}
+
+const DEFAULT_TOKEN_TTL_MS = 90 * 86_400_000;
 
 const REFRESH_MARGIN_S = 30;
 
@@ -154,8 +189,9 @@ export class RiptTrunkClient {
     url: string,
     body?: unknown,
     headers: Record<string, string> = {},
+    scope?: string,
   ): Promise<{ status: number; body: T; headers: Headers }> {
-    const token = await this.accessToken(new URL(url).origin);
+    const token = await this.accessToken(new URL(url).origin, scope);
     let res: Response;
     try {
       res = (await undiciFetch(url, {
@@ -196,15 +232,105 @@ export class RiptTrunkClient {
   async registerConsumerTg(
     consumertgs: string,
     registration: { uri: string; token: string; tokenExpires?: string; destinations: string[] },
-  ): Promise<{ id: string; state: string; links: { self: string } }> {
+  ): Promise<ConsumerTgRegistration> {
     return (
-      await this.request<{ id: string; state: string; links: { self: string } }>('POST', consumertgs, {
+      await this.request<ConsumerTgRegistration>('POST', consumertgs, {
         uri: registration.uri,
         token: registration.token,
         ...(registration.tokenExpires ? { 'token-expires': registration.tokenExpires } : {}),
         outbound: { destinations: registration.destinations },
       })
     ).body;
+  }
+
+  /** This tenant's consumer TG registrations on a provider TG (first page of up to 100). */
+  async consumerTgs(consumertgs: string): Promise<ConsumerTgRegistration[]> {
+    return (await this.request<{ items: ConsumerTgRegistration[] }>('GET', `${consumertgs}?limit=100`)).body.items;
+  }
+
+  /** Changes a registration (e.g. rotates its token); verification starts again (`pending`). */
+  async updateConsumerTg(
+    self: string,
+    changes: { uri?: string; token?: string; tokenExpires?: string; destinations?: string[] },
+  ): Promise<ConsumerTgRegistration> {
+    return (
+      await this.request<ConsumerTgRegistration>('PUT', self, {
+        ...(changes.uri ? { uri: changes.uri } : {}),
+        ...(changes.token ? { token: changes.token } : {}),
+        ...(changes.tokenExpires ? { 'token-expires': changes.tokenExpires } : {}),
+        ...(changes.destinations ? { outbound: { destinations: changes.destinations } } : {}),
+      })
+    ).body;
+  }
+
+  async deleteConsumerTg(self: string): Promise<void> {
+    await this.request('DELETE', self);
+  }
+
+  /** Polls a registration until the provider's verification settles; throws if it `failed`. */
+  async waitForConsumerTg(self: string, timeoutMs = 60_000): Promise<ConsumerTgRegistration> {
+    const deadline = Date.now() + timeoutMs;
+    for (let delay = 100; ; delay = Math.min(delay * 2, 2_000)) {
+      const reg = (await this.request<ConsumerTgRegistration>('GET', self)).body;
+      if (reg.state === 'active') return reg;
+      if (reg.state === 'failed') {
+        throw new ClientError(`the provider could not verify ${reg.uri}: ${reg.reason ?? 'no reason given'}`, 'verify');
+      }
+      if (Date.now() + delay > deadline) {
+        throw new ClientError(
+          `the provider has not verified ${reg.uri} after ${Math.round(timeoutMs / 1000)} s` +
+            (reg.reason ? ` (last attempt: ${reg.reason})` : ''),
+          'verify',
+        );
+      }
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+
+  /**
+   * Goes live for inbound calls: starts a consumer TG server with a fresh high-entropy token, registers it with the
+   * provider (or re-registers an existing registration of the same URI with the new token), and by default waits
+   * until the provider has verified it. Answer calls with `service.server.onCall(...)`.
+   */
+  async serveInbound(options: ServeInboundOptions): Promise<InboundService> {
+    const tg = options.tg ?? (await this.firstTg());
+    const destinations = options.destinations ?? tg.outbound.origins;
+    if (!destinations.length) {
+      throw new ClientError('no numbers to receive calls for: your trunk has no number range', 'no-numbers');
+    }
+    const token = generateInboundToken();
+    const tokenExpires = new Date(Date.now() + (options.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS)).toISOString();
+    const server = await InboundServer.listen({ ...options, token, destinations });
+    try {
+      const existing = (await this.consumerTgs(tg.links.consumertgs)).find((r) => r.uri === server.uri);
+      let registration = existing
+        ? await this.updateConsumerTg(existing.links.self, { token, tokenExpires, destinations })
+        : await this.registerConsumerTg(tg.links.consumertgs, { uri: server.uri, token, tokenExpires, destinations });
+      if (options.waitActive !== false) {
+        registration = await this.waitForConsumerTg(registration.links.self, options.activeTimeoutMs);
+      }
+      return {
+        server,
+        tg,
+        registration,
+        close: async ({ unregister = false } = {}) => {
+          try {
+            if (unregister) await this.deleteConsumerTg(registration.links.self);
+          } finally {
+            await server.close();
+          }
+        },
+      };
+    } catch (err) {
+      await server.close();
+      throw err;
+    }
+  }
+
+  private async firstTg(): Promise<TgDescriptionDoc> {
+    const [listed] = await this.providerTgs();
+    if (!listed) throw new ClientError('your provider has no trunk for you yet', 'no-tg');
+    return this.tgDescription(listed.uri);
   }
 
   /** Registers (or replaces) a handler on a TG: where this client sinks and sources media (profile §5). */
@@ -229,7 +355,7 @@ export class RiptTrunkClient {
     const { body } = await this.request<CallDescription>('POST', tg.links.calls, call);
     const origin = new URL(body.uri).origin;
     this.streams ??= new H2Streams(this.profile.caFile);
-    return new RiptCall(body, this.streams, () => this.accessToken(origin), started);
+    return new RiptCall(body, this.streams, () => this.accessToken(origin), started, tg['retry-backoff']);
   }
 
   /** Closes the connections, waiting up to a second for requests in flight before cutting them. */
