@@ -2,13 +2,16 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { fetch as undiciFetch } from 'undici';
 import { ClientError, explainNetworkError, providerAgent } from './http.js';
 import { readWav, toTelephonyPcm, ToneGenerator, WavFormatError, writeWav } from './audio/index.js';
+import { requestNumberCertificate } from './certs.js';
 import { placeAndPlay } from './dial.js';
 import { loadProfile, saveProfile } from './profile.js';
-import { RiptTrunkClient } from './riptrunk-client.js';
+import { RiptTrunkClient, type InboundService } from './riptrunk-client.js';
+import { answerCalls, type AnswerMode, type ServedCall } from './serve.js';
 
 const USAGE = `riptrunk: the enterprise side of a RIPT trunk, and carrier admin helpers
 
@@ -16,6 +19,10 @@ Usage:
   riptrunk onboard <provider-url> <onboarding-code> [--profile FILE] [--cacert FILE]
   riptrunk tgs [--profile FILE]
   riptrunk call <number> [--from E164] [--tone HZ | --play FILE.wav] [--record OUT.wav] [--seconds N]
+  riptrunk serve [--port N] [--host H] [--public-url URL] (--cert FILE --key FILE | --ca-key FILE [--cacert FILE])
+                 [--answer | --echo | --decline] [--tone HZ | --play FILE.wav] [--record OUT.wav]
+                 [--seconds N] [--calls N]
+  riptrunk certs request <number> [--out PREFIX]
   riptrunk admin tenant create --name NAME [--external-ref REF]
   riptrunk admin numbers add --tenant ID --start E164 (--end E164 | --count N)
   riptrunk admin trunk create --tenant ID --name NAME --max-calls N --cps N [--codecs opus,PCMU]
@@ -24,8 +31,25 @@ Usage:
 Options:
   --profile FILE   enterprise profile (default ~/.riptrunk/profile.json, mode 0600)
   --cacert FILE    trust this CA for the provider (e.g. .data/ca.pem of a local run)
-  --json           machine-readable output
+  --json           machine-readable output (serve: one JSON object per line)
   -h, --help       this help
+
+serve runs your consumer TG: an HTTPS server for the calls your provider delivers to your numbers. It registers
+it with the provider (a fresh token each run), waits until the provider has verified it, and answers calls:
+  --answer         answer and play --tone HZ (default 440) or --play FILE.wav (the default)
+  --echo           answer and send back what the caller sends
+  --decline        decline every call
+  --record OUT.wav record what callers send (OUT-2.wav... for later calls)
+  --seconds N      end answered calls after N seconds (default: the caller ends them)
+  --calls N        exit after N calls
+  --port N, --host H   where to listen (default a free port on 127.0.0.1)
+  --public-url URL     the https origin the provider reaches (default https://localhost:PORT)
+  --cert/--key FILE    TLS certificate chain and key (PEM); for a local run instead --ca-key FILE issues a
+                       localhost certificate from that CA (e.g. .data/ca-key.pem), whose certificate is
+                       --cacert (default: the CA file of the profile)
+  It unregisters on exit (SIGINT, SIGTERM, or after --calls).
+certs request gets a STIR certificate for one of your numbers: a new P-256 key and CSR, certified by the
+provider's STIR CA; writes PREFIX.key.pem (mode 0600) and PREFIX.cert.pem (default PREFIX: the number's digits).
 Admin commands read the control plane URL from --url or RIPTRUNK_URL and the operator token from
 RIPTRUNK_ADMIN_TOKEN.
 Exit codes: 0 success, 1 failure, 2 usage error.`;
@@ -50,6 +74,17 @@ const OPTIONS = {
   play: { type: 'string' },
   record: { type: 'string' },
   seconds: { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'public-url': { type: 'string' },
+  cert: { type: 'string' },
+  key: { type: 'string' },
+  'ca-key': { type: 'string' },
+  answer: { type: 'boolean' },
+  echo: { type: 'boolean' },
+  decline: { type: 'boolean' },
+  calls: { type: 'string' },
+  out: { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 class UsageError extends Error {}
@@ -214,6 +249,35 @@ async function run(argv: string[]): Promise<void> {
       }
       return;
     }
+    case 'serve':
+      return serve(values);
+    case 'certs': {
+      const [action, number] = rest;
+      if (action !== 'request' || !number)
+        throw new UsageError('usage: riptrunk certs request <number> [--out PREFIX]');
+      e164(number, '<number>');
+      const client = await RiptTrunkClient.fromProfile(loadProfile(profilePath(values)));
+      try {
+        const [listed] = await client.providerTgs();
+        if (!listed) throw new ClientError('your provider has no trunk for you yet', 'no-tg');
+        const cert = await requestNumberCertificate(client, number, await client.tgDescription(listed.uri));
+        const prefix = (values.out as string | undefined) ?? number.slice(1);
+        const keyFile = `${prefix}.key.pem`;
+        const certFile = `${prefix}.cert.pem`;
+        writeFileSync(keyFile, cert.keyPem, { mode: 0o600 });
+        chmodSync(keyFile, 0o600);
+        writeFileSync(certFile, cert.certificate);
+        const { keyPem: _key, ...shown } = cert;
+        out(
+          values,
+          { ...shown, keyFile, certFile },
+          `certificate ${cert.id} for ${cert.number}, valid until ${cert.notAfter}\n  key   ${keyFile} (mode 0600)\n  cert  ${certFile}\n  x5u   ${cert.x5u}`,
+        );
+      } finally {
+        await client.close();
+      }
+      return;
+    }
     case 'admin': {
       const [resource, action] = rest;
       const key = `${resource} ${action}`;
@@ -260,6 +324,151 @@ async function run(argv: string[]): Promise<void> {
     default:
       throw new UsageError(`unknown command: ${command}`);
   }
+}
+
+function line(values: Values, json: Record<string, unknown>, human: string, toStdout = false): void {
+  if (values.json) process.stdout.write(`${JSON.stringify(json)}\n`);
+  else (toStdout ? process.stdout : process.stderr).write(`${human}\n`);
+}
+
+async function tlsMaterial(values: Values, caFile: string | undefined, host: string, publicUrl?: string) {
+  if (values.cert || values.key) {
+    return { cert: readFileChecked(required(values, 'cert')), key: readFileChecked(required(values, 'key')) };
+  }
+  if (!values['ca-key']) {
+    throw new UsageError('serve needs --cert FILE --key FILE (or, for a local run, --ca-key FILE with --cacert FILE)');
+  }
+  if (!caFile) throw new UsageError('--ca-key needs --cacert FILE, the certificate of that CA');
+  const { X509Certificate } = await import('@peculiar/x509');
+  const { importPrivateKeyPem, issueServerCertificate } = await import('../common/tls/pki.js');
+  const ca = {
+    cert: new X509Certificate(readFileChecked(caFile)),
+    privateKey: await importPrivateKeyPem(readFileChecked(values['ca-key'] as string)),
+  };
+  const names = new Set(['localhost', ...(publicUrl ? [new URL(publicUrl).hostname] : []), host]);
+  const dns = [...names].filter((n) => !isIP(n) && n !== '0.0.0.0' && n !== '::');
+  const ip = ['127.0.0.1', ...[...names].filter((n) => isIP(n) && n !== '0.0.0.0' && n !== '::' && n !== '127.0.0.1')];
+  const pair = await issueServerCertificate(ca, { dns, ip });
+  return { cert: pair.certPem, key: pair.keyPem };
+}
+
+function readFileChecked(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ClientError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code}`, 'file');
+  }
+}
+
+function recordPath(base: string, n: number): string {
+  if (n === 1) return base;
+  const dot = base.toLowerCase().endsWith('.wav') ? base.length - 4 : base.length;
+  return `${base.slice(0, dot)}-${n}${base.slice(dot)}`;
+}
+
+async function serve(values: Values): Promise<void> {
+  const modes = (['answer', 'echo', 'decline'] as const).filter((m) => values[m]);
+  if (modes.length > 1) throw new UsageError('use one of --answer, --echo, --decline');
+  if (values.tone && values.play) throw new UsageError('use --tone or --play, not both');
+  const kind = modes[0] ?? 'answer';
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0-65535');
+  const maxCalls = values.calls ? positiveInt(values, 'calls') : undefined;
+  const host = (values.host as string | undefined) ?? '127.0.0.1';
+  const publicUrl = values['public-url'] as string | undefined;
+  if (publicUrl && !/^https:\/\/[^/]+\/?$/.test(publicUrl)) {
+    throw new UsageError('--public-url must be an https origin such as https://pbx.example.com:8443');
+  }
+  const mode: AnswerMode = {
+    kind,
+    record: Boolean(values.record),
+    ...(values.seconds ? { seconds: positiveInt(values, 'seconds') } : {}),
+    ...(kind === 'answer'
+      ? {
+          source: values.play
+            ? toTelephonyPcm(readWavFile(values.play as string))
+            : new ToneGenerator({ frequency: values.tone ? Number(values.tone) : 440 }),
+        }
+      : {}),
+  };
+  const profile = loadProfile(profilePath(values));
+  const caFile = (values.cacert as string | undefined) ?? profile.caFile;
+  const tls = await tlsMaterial(values, caFile, host, publicUrl);
+  const client = await RiptTrunkClient.fromProfile(profile);
+  let service: InboundService | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      try {
+        await service?.close({ unregister: true });
+      } catch (err) {
+        line(values, { event: 'error', message: (err as Error).message }, `riptrunk: ${(err as Error).message}`);
+        process.exitCode = 1;
+      } finally {
+        await client.close();
+      }
+      line(values, { event: 'stopped' }, 'stopped; registration removed');
+    })());
+  try {
+    line(values, { event: 'starting' }, 'starting the inbound server and registering it with your provider...');
+    service = await client.serveInbound({
+      cert: tls.cert,
+      key: tls.key,
+      port,
+      host,
+      ...(publicUrl ? { publicUrl } : {}),
+    });
+  } catch (err) {
+    await client.close();
+    throw err;
+  }
+  const { server, registration, tg } = service;
+  line(
+    values,
+    {
+      event: 'registered',
+      uri: server.uri,
+      port: server.port,
+      id: registration.id,
+      state: registration.state,
+      tg: tg.uri,
+      destinations: registration.outbound.destinations,
+    },
+    `serving ${server.uri} for ${registration.outbound.destinations.join(', ')}: ${registration.state} on ${tg.name} (${registration.id})`,
+  );
+  let served = 0;
+  const done = new Promise<void>((resolve) => {
+    answerCalls(server, mode, {
+      onCall: (call) =>
+        line(
+          values,
+          { event: 'call', call: call.uri, from: call.from, to: call.to },
+          `call from ${call.from} to ${call.to}`,
+        ),
+      onEnded: (s: ServedCall) => {
+        served++;
+        let recorded: string | undefined;
+        if (values.record && s.recorded) {
+          recorded = recordPath(values.record as string, served);
+          writeFileSync(recorded, writeWav(s.recorded, { sampleRate: 8000 }));
+        }
+        const { recorded: _pcm, stats, ...rest } = s;
+        line(
+          values,
+          { event: 'ended', ...rest, ...stats, ...(recorded ? { recordedFile: recorded } : {}) },
+          `call from ${s.from} to ${s.to}: ${s.state} (${s.reason}) after ${(s.durationMs / 1000).toFixed(1)} s, ` +
+            `frames ${stats.framesSent} sent / ${stats.framesReceived} received, loss ${(stats.lossRatio * 100).toFixed(2)} %` +
+            (recorded ? `, recorded ${recorded}` : ''),
+          true,
+        );
+        if (maxCalls !== undefined && served >= maxCalls) resolve();
+      },
+    });
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  await done;
+  await stop();
 }
 
 run(process.argv.slice(2)).catch((err: unknown) => {

@@ -5,4 +5,5 @@ export * from './riptrunk-client.js';
 export * from './call.js';
 export * from './h2.js';
 export * from './inbound/index.js';
+export * from './certs.js';
 export * from './audio/index.js';
