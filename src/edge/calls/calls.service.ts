@@ -312,7 +312,7 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
     }
 
     // routing
-    const { line, consumerTg } = this.route(body.destination);
+    const { line, consumerTgs } = this.route(body.destination);
 
     // directives
     const handlerAd = parseAdvertisement(handler.advertisement);
@@ -377,8 +377,8 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
     this.calls.set(id, call);
     this.live++;
     this.metrics.activeCalls.inc({ trunk: trunk.id });
-    if (consumerTg) {
-      await this.placeOnNet(call, consumerTg);
+    if (consumerTgs) {
+      await this.placeOnNet(call, consumerTgs);
       try {
         await this.callStore.save(call.record());
       } catch (err) {
@@ -424,7 +424,7 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
    * Where a destination goes: a test line; on-net, the active consumer TG of the tenant owning the number; else
    * 404 (egress to the carrier's network is not configured).
    */
-  private route(destination: string): { line: CallRoute; consumerTg?: EdgeConsumerTg } {
+  private route(destination: string): { line: CallRoute; consumerTgs?: EdgeConsumerTg[] } {
     const line = testLineFor(destination);
     if (line && line !== 'unassigned') return { line };
     if (line === 'unassigned') {
@@ -437,50 +437,65 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
       const unreachable = (why: string) =>
         refuse('unreachable', 404, 'destination-unreachable', `${destination} is on-net but ${why}`, { destination });
       if (this.store.tenantStatus(range.tenantId) !== 'active') throw unreachable("its customer's service is off");
-      const consumerTg = this.store
+      const consumerTgs = this.store
         .consumerTgsOf(range.tenantId)
-        .find((tg) => matchesAny(tg.destinations, destination));
-      if (!consumerTg) throw unreachable('no active consumer TG of its customer takes it');
-      return { line: 'onnet', consumerTg };
+        .filter((tg) => matchesAny(tg.destinations, destination));
+      if (consumerTgs.length === 0) throw unreachable('no active consumer TG of its customer takes it');
+      return { line: 'onnet', consumerTgs };
     }
     throw refuse('unreachable', 404, 'destination-unreachable', `No route to ${destination}`, { destination });
   }
 
-  /** Places the callee's leg of an on-net call; a refusal undoes the call and becomes the caller's answer. */
-  private async placeOnNet(call: LiveCall, tg: EdgeConsumerTg): Promise<void> {
-    try {
-      const leg = await this.dialer.place(
-        tg,
-        { from: call.from, to: call.to, passport: call.passport, directives: call.directives },
-        {
-          progress: (state) => {
-            if (call.ended) return;
-            call.progress(state);
-            void this.callStore.save(call.record()).catch(() => undefined);
-          },
-          finished: (outcome) => void this.end(call, outcome),
-          media: (index, frame) => call.media.relay(index, frame),
-        },
-      );
-      call.leg = leg;
-      call.callee = { uri: leg.uri, consumerTgId: tg.id, tenantId: tg.tenantId, trunkId: tg.trunkId };
-      call.media.farEnd = leg;
-      if (call.ended) leg.hangup(call.reason ?? 'normal');
-    } catch (err) {
-      const problem =
-        err instanceof OnNetRefusal
-          ? refuse(
-              err.status === 409 ? 'no-common-codec' : 'unreachable',
-              err.status,
-              err.slug,
-              err.detail,
-              { destination: call.to },
-              err.retryAfter ? { 'retry-after': String(err.retryAfter) } : {},
-            )
-          : refuse('error', 503, 'call-setup-failed', `The call could not be placed: ${(err as Error).message}`);
-      this.abandon(call);
-      throw problem;
+  /**
+   * Places the callee's leg of an on-net call at the first of the callee's consumer TGs that can be reached (the
+   * next one is tried when one cannot); a refusal undoes the call and becomes the caller's answer.
+   */
+  private async placeOnNet(call: LiveCall, tgs: EdgeConsumerTg[]): Promise<void> {
+    for (let i = 0; ; i++) {
+      try {
+        await this.placeAt(call, tgs[i]);
+        return;
+      } catch (err) {
+        const unreachable = err instanceof OnNetRefusal && err.slug === 'callee-unreachable';
+        if (!unreachable || i + 1 >= tgs.length) return this.refuseOnNet(call, err);
+      }
     }
+  }
+
+  private async placeAt(call: LiveCall, tg: EdgeConsumerTg): Promise<void> {
+    const leg = await this.dialer.place(
+      tg,
+      { from: call.from, to: call.to, passport: call.passport, directives: call.directives },
+      {
+        progress: (state) => {
+          if (call.ended) return;
+          call.progress(state);
+          void this.callStore.save(call.record()).catch(() => undefined);
+        },
+        finished: (outcome) => void this.end(call, outcome),
+        media: (index, frame) => call.media.relay(index, frame),
+      },
+    );
+    call.leg = leg;
+    call.callee = { uri: leg.uri, consumerTgId: tg.id, tenantId: tg.tenantId, trunkId: tg.trunkId };
+    call.media.farEnd = leg;
+    if (call.ended) leg.hangup(call.reason ?? 'normal');
+  }
+
+  private refuseOnNet(call: LiveCall, err: unknown): never {
+    const problem =
+      err instanceof OnNetRefusal
+        ? refuse(
+            err.status === 409 ? 'no-common-codec' : 'unreachable',
+            err.status,
+            err.slug,
+            err.detail,
+            { destination: call.to },
+            err.retryAfter ? { 'retry-after': String(err.retryAfter) } : {},
+          )
+        : refuse('error', 503, 'call-setup-failed', `The call could not be placed: ${(err as Error).message}`);
+    this.abandon(call);
+    throw problem;
   }
 
   /** Forgets a call refused after it was counted: no events, record or CDR (the caller gets the error). */

@@ -28,7 +28,7 @@ export class EdgeConfigService {
       const trunks = await m.query(`SELECT * FROM trunks ${where} ORDER BY created_at`, params);
       const ranges = await m.query(`SELECT id, tenant_id, start_e164, end_e164 FROM number_ranges ${where}`, params);
       const consumerTgs = await m.query(
-        `SELECT * FROM consumer_tgs ${where ? `${where} AND` : 'WHERE'} state = 'active'`,
+        `SELECT * FROM consumer_tgs ${where ? `${where} AND` : 'WHERE'} state = 'active' ORDER BY created_at, id`,
         params,
       );
       const revoked = await m.query(
