@@ -1,17 +1,22 @@
+import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
+import { X509Certificate } from '@peculiar/x509';
 import { join } from 'node:path';
 import { Agent, fetch } from 'undici';
 import { detectTone, decodeUlaw, encodeUlaw, ToneGenerator } from '../src/client/audio/index.js';
 import type { RiptCall } from '../src/client/call.js';
 import { RiptTrunkClient, type TgDescriptionDoc } from '../src/client/riptrunk-client.js';
+import type { InboundCall, InboundService } from '../src/client/index.js';
 import { operatorToken } from '../src/common/auth/operator-token.verifier.js';
+import { importPrivateKeyPem, issueServerCertificate } from '../src/common/tls/pki.js';
 import { loadConfig, runMain } from '../src/common/bootstrap.js';
 import { startProcess, stopAll, waitReady, type Started } from './processes.js';
 
 /**
  * `npm run demo`: the whole story on one machine. Starts the control plane and an edge unless they are running,
- * sets up two enterprises as a carrier would, onboards both with the SDK, and has Acme call the provider's test
- * lines with real G.711 audio. `--keep` leaves what it started running.
+ * sets up two enterprises as a carrier would, onboards both with the SDK, has Globex serve its consumer TG, and has
+ * Acme call the provider's test lines and then Globex (on-net) with real G.711 audio. `--keep` leaves what it
+ * started running.
  */
 const step = (text: string) => process.stdout.write(`\n▸ ${text}\n`);
 const detail = (text: string) => process.stdout.write(`  ${text}\n`);
@@ -49,6 +54,8 @@ runMain('demo', async () => {
       const proc = startProcess(name.replace(' ', '-'), script, {
         ...process.env,
         LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+        // Globex's consumer TG runs on this machine (localhost): a one-machine demo needs private targets allowed.
+        RIPTRUNK_ALLOW_PRIVATE_TARGETS: process.env.RIPTRUNK_ALLOW_PRIVATE_TARGETS ?? 'true',
       });
       started.push(proc);
       await waitReady(`${url}/readyz`, caFile, proc, 60_000);
@@ -129,19 +136,47 @@ runMain('demo', async () => {
     results.push(await echoCall(acme.client, acme.tg, handler));
     step('Acme calls the tone line (+15550100002) and listens');
     results.push(await toneCall(acme.client, acme.tg, handler));
-    step('Acme calls Globex (+14155550100), on-net');
-    detail('skipped: the edge does not deliver on-net calls to consumer TGs yet');
+    step("Globex serves its consumer TG (the SDK's inbound server) and registers it with the carrier");
+    const globex = clients['demo-globex'];
+    const cert = await localhostCertificate(config.dataDir);
+    const inbound: InboundService = await globex.client.serveInbound({
+      tg: globex.tg,
+      cert: cert.certPem,
+      key: cert.keyPem,
+      activeTimeoutMs: 30_000,
+    });
+    detail(`${inbound.server.uri}: registration ${inbound.registration.id} ${inbound.registration.state}`);
+    let answeredByGlobex = 0;
+    inbound.server.onCall((call: InboundCall) => {
+      detail(`Globex's PBX: call from ${call.from} to ${call.to}, ringing, answering, echoing the audio back`);
+      call.alerting();
+      setTimeout(() => {
+        if (call.answer()) answeredByGlobex++;
+      }, 300);
+      call.onFrame((frame) => call.sendFrame(frame.payload));
+    });
+    step("Acme calls Globex (+14155550123), on-net: the edge places the call at Globex's consumer TG");
+    results.push(await echoCall(acme.client, acme.tg, handler, '+14155550123', 'Globex (on-net)'));
+    detail(`Globex answered ${answeredByGlobex} call(s)`);
+    await inbound.close({ unregister: true });
 
     step('call detail records');
-    const tenantId = (
-      await admin<{ items: { id: string; externalRef: string }[] }>('GET', '/v1/tenants?name=Acme%20(demo)')
-    ).items[0].id;
-    const cdrs = await retry(async () => {
-      const page = await admin<{ items: unknown[] }>('GET', `/v1/cdrs?tenantId=${tenantId}&limit=200`);
-      if (page.items.length < results.length) throw new Error('not yet');
-      return page.items.length;
-    }, 50);
-    detail(`${cdrs} CDRs stored for Acme`);
+    const tenantIdOf = async (name: string) =>
+      (
+        await admin<{ items: { id: string; externalRef: string }[] }>(
+          'GET',
+          `/v1/tenants?name=${encodeURIComponent(name)}`,
+        )
+      ).items[0].id;
+    const countCdrs = async (tenantId: string, atLeast: number) =>
+      retry(async () => {
+        const page = await admin<{ items: unknown[] }>('GET', `/v1/cdrs?tenantId=${tenantId}&limit=200`);
+        if (page.items.length < atLeast) throw new Error('not yet');
+        return page.items.length;
+      }, 50);
+    const cdrs = await countCdrs(await tenantIdOf('Acme (demo)'), results.length);
+    const globexCdrs = await countCdrs(await tenantIdOf('Globex (demo)'), 1);
+    detail(`${cdrs} CDRs stored for Acme, ${globexCdrs} for Globex (its inbound leg)`);
 
     step('summary');
     const rows = [
@@ -156,6 +191,7 @@ runMain('demo', async () => {
         r.rttP50Ms === null ? r.note : `RTT p50 ${r.rttP50Ms.toFixed(1)} ms`,
       ]),
       ['CDRs recorded (Acme)', String(cdrs), '', '', '', ''],
+      ['CDRs recorded (Globex)', String(globexCdrs), '', '', '', ''],
     ];
     const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
     for (const row of rows)
@@ -196,8 +232,23 @@ async function answered(call: RiptCall): Promise<string> {
   return 'closed';
 }
 
-async function echoCall(client: RiptTrunkClient, tg: TgDescriptionDoc, handler: string): Promise<CallResult> {
-  const call = await client.placeCall(tg, { handler, destination: '+15550100001', from: '+14085550100' });
+/** A localhost certificate for Globex's consumer TG, from the local CA the services trust outside production. */
+async function localhostCertificate(dataDir: string) {
+  const ca = {
+    cert: new X509Certificate(readFileSync(join(dataDir, 'ca.pem'), 'utf8')),
+    privateKey: await importPrivateKeyPem(readFileSync(join(dataDir, 'ca-key.pem'), 'utf8')),
+  };
+  return issueServerCertificate(ca, { dns: ['localhost'], ip: ['127.0.0.1'] });
+}
+
+async function echoCall(
+  client: RiptTrunkClient,
+  tg: TgDescriptionDoc,
+  handler: string,
+  destination = '+15550100001',
+  label = 'echo line',
+): Promise<CallResult> {
+  const call = await client.placeCall(tg, { handler, destination, from: '+14085550100' });
   const outcome = await answered(call);
   await call.openMedia();
   let received = 0;
@@ -215,7 +266,7 @@ async function echoCall(client: RiptTrunkClient, tg: TgDescriptionDoc, handler: 
   call.close();
   const s = call.stats.snapshot();
   return {
-    call: 'echo line',
+    call: label,
     setupMs: s.setupTimeMs ?? 0,
     sent: s.framesSent,
     received: s.framesReceived,
