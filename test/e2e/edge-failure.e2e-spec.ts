@@ -23,10 +23,13 @@ function spawnEdge(cp: TestControlPlane): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const deadline = Date.now() + 20_000;
     const poll = async () => {
-      const edges = await cp.admin.get('/v1/edges');
+      const edges = await cp.admin.get('/v1/edges').catch(() => ({ body: { items: [] } }));
       const entry = ((edges.body.items ?? []) as { id: string }[]).find((e) => e.id === EDGE_ID);
       if (entry) return resolve(child);
-      if (child.exitCode !== null || Date.now() > deadline) return reject(new Error(`edge did not start: ${stderr}`));
+      if (child.exitCode !== null || Date.now() > deadline) {
+        child.kill('SIGKILL');
+        return reject(new Error(`edge did not start: ${stderr}`));
+      }
       setTimeout(() => void poll(), 100);
     };
     void poll();
