@@ -1,6 +1,7 @@
 /**
  * The bench runner. `npm run bench` runs every scenario; `npm run bench -- tg media` runs some (`calls` = setup and
- * media); `npm run bench:report` only rewrites the charts and bench/results/summary.md from the JSON files present.
+ * media); `npm run bench:report` only rewrites the charts and bench/results/summary.md from the JSON files present
+ * (`npm run bench:docs`: also the generated figures in docs/performance.md, then prettier).
  * BENCH_QUICK=1 makes a smoke run (short windows, few steps). Each scenario starts its own production-mode processes
  * (compiled JS under dist/), warms up, measures, stops them, and writes bench/results/<name>.json; after every
  * scenario the charts (<name>.svg) and summary.md are rewritten from all result files present.
@@ -10,7 +11,7 @@ import { runCleanups } from './lib/cleanup.js';
 import { QUICK } from './lib/knobs.js';
 import { sampleMachineLoad } from './lib/machine.js';
 import { resultPath, writeResult, type Scenario } from './lib/scenario.js';
-import { writeReports } from './lib/summary.js';
+import { updateDocs, writeReports } from './lib/summary.js';
 import { mediaScenario } from './scenarios/media.js';
 import { numbersScenario } from './scenarios/numbers.js';
 import { setupScenario } from './scenarios/setup.js';
@@ -35,15 +36,17 @@ function selectScenarios(args: string[]): Scenario[] {
   return requested.length ? SCENARIOS.filter((s) => requested.includes(s.name)) : SCENARIOS;
 }
 
-function report(runSeconds?: Record<string, number>): void {
-  for (const o of writeReports(SCENARIOS, runSeconds))
+function report(runSeconds?: Record<string, number>, docs = false): void {
+  const outcomes = writeReports(SCENARIOS, runSeconds);
+  for (const o of outcomes)
     if (o.error) process.stderr.write(`bench: no chart or summary rows for ${o.scenario}: ${o.error}\n`);
+  if (docs) process.stdout.write(`bench: rewrote the figures in ${updateDocs(outcomes)}\n`);
 }
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args.includes('--report')) {
-    report();
+    report(undefined, args.includes('--docs'));
     process.stdout.write(`bench: rewrote the charts and ${resultPath('summary', 'json').replace(/json$/, 'md')}\n`);
     return;
   }

@@ -30,6 +30,22 @@ export interface ScenarioReport {
   rows: SummaryRow[];
   /** An SVG document (bench/lib/chart.ts). */
   chart: string;
+  /** A markdown table of the figures behind the chart (header, separator, rows). */
+  details: string[];
+}
+
+/** A markdown table from a header and rows of cells. */
+export function table(header: string[], rows: (string | number | null | undefined)[][]): string[] {
+  const cell = (c: string | number | null | undefined) =>
+    String(c ?? '—')
+      .replace(/\|/g, '\\|')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;');
+  return [
+    `| ${header.map(cell).join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
+  ];
 }
 
 export interface Scenario {

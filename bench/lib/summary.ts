@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { repoPath } from './paths.js';
 import { resultPath, RESULTS_DIR, type ResultFile, type Scenario, type SummaryRow } from './scenario.js';
 
 const cell = (s: string | undefined) =>
@@ -21,6 +22,7 @@ export interface ReportOutcome {
   scenario: string;
   file?: ResultFile;
   rows: SummaryRow[];
+  details?: string[];
   error?: string;
 }
 
@@ -38,7 +40,7 @@ export function writeReports(scenarios: Scenario[], runSeconds?: Record<string, 
       file = JSON.parse(readFileSync(path, 'utf8')) as ResultFile;
       const report = scenario.report(file);
       writeFileSync(resultPath(scenario.name, 'svg'), `${report.chart}\n`);
-      outcomes.push({ scenario: scenario.name, file, rows: report.rows });
+      outcomes.push({ scenario: scenario.name, file, rows: report.rows, details: report.details });
     } catch (err) {
       // A result file from an older version of the bench, or a run that failed half-way.
       const error = err instanceof Error ? err.message : String(err);
@@ -84,13 +86,17 @@ export function summaryMarkdown(outcomes: ReportOutcome[], runSeconds?: Record<s
         .join(', ')}; total ${Math.round(total)} s (${(total / 60).toFixed(1)} min) without the build.`,
     );
   }
-  lines.push(
-    '',
-    '## Headline figures',
-    '',
+  lines.push('', '## Headline figures', '', ...headlineTable(outcomes), '', '## Details', '');
+  for (const o of outcomes.filter((x) => !x.error))
+    lines.push(`### ${o.scenario}`, '', `![${o.scenario}](${o.scenario}.svg)`, '', ...(o.details ?? []), '');
+  return `${lines.join('\n').trimEnd()}\n`;
+}
+
+function headlineTable(outcomes: ReportOutcome[]): string[] {
+  const lines = [
     '| Scenario | Figure | Result | Baseline (same run) | Ratio | Target | Pass |',
     '| --- | --- | --- | --- | --- | --- | --- |',
-  );
+  ];
   for (const o of outcomes) {
     if (o.error) lines.push(`| ${o.scenario} | report failed | ${cell(o.error)} | | | | |`);
     for (const row of o.rows)
@@ -99,8 +105,65 @@ export function summaryMarkdown(outcomes: ReportOutcome[], runSeconds?: Record<s
           `${cell(row.target)} | ${mark(row.pass)} |`,
       );
   }
-  lines.push('', '## Charts', '');
+  return lines;
+}
+
+function replaceBetween(text: string, marker: string, content: string): string {
+  const start = `<!-- ${marker}:start -->`;
+  const end = `<!-- ${marker}:end -->`;
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  if (i < 0 || j < i) throw new Error(`docs/performance.md has no ${start} ... ${end}`);
+  return `${text.slice(0, i + start.length)}\n${content.trim()}\n${text.slice(j)}`;
+}
+
+/**
+ * `npm run bench:docs` (run.js --report --docs, then prettier): rewrites the generated parts of docs/performance.md
+ * (between its `<!-- latest-run:start/end -->` and `<!-- durations:start/end -->` markers) from the result files.
+ */
+export function updateDocs(outcomes: ReportOutcome[]): string {
+  const path = repoPath('docs', 'performance.md');
+  const files = outcomes.filter((o) => o.file).map((o) => o.file!);
+  const commits = [...new Set(files.map((f) => f.gitCommit?.slice(0, 10) ?? 'n/a'))];
+  const shared = files.filter((f) => f.machineLoadAtStart?.shared).map((f) => f.scenario);
+  const latest: string[] = [
+    `Run of ${files.map((f) => `${f.scenario} ${f.startedAt.slice(0, 16).replace('T', ' ')}`).join(', ')} (UTC), ` +
+      `commit ${commits.map((c) => `\`${c}\``).join(', ')}` +
+      (files.some((f) => f.gitDirty) ? ' with uncommitted changes in `src/` (other work in progress)' : '') +
+      `, Node ${files[0]?.machine.node ?? 'n/a'}, ${files[0] ? machineLine(files[0]) : 'n/a'}` +
+      (files.some((f) => f.quick) ? '; **quick mode** (BENCH_QUICK=1)' : '') +
+      '. ' +
+      (shared.length
+        ? `**Shared machine**: other work was using the cores when ${shared.join(', ')} started (see ` +
+          '`machineLoadAtStart` and `disturbedWindows` in the JSON): those figures are low and noisy; the ' +
+          'baselines were measured under the same conditions.'
+        : 'The machine was otherwise idle when each scenario started.'),
+    '',
+    ...headlineTable(outcomes),
+    '',
+  ];
   for (const o of outcomes.filter((x) => !x.error))
-    lines.push(`### ${o.scenario}`, '', `![${o.scenario}](${o.scenario}.svg)`, '');
-  return `${lines.join('\n').trimEnd()}\n`;
+    latest.push(
+      `### ${o.scenario}`,
+      '',
+      `![${o.scenario}](../bench/results/${o.scenario}.svg)`,
+      '',
+      ...(o.details ?? []),
+      '',
+    );
+  const durations = [
+    '| Scenario | Duration | Mode | Started (UTC) |',
+    '| --- | --- | --- | --- |',
+    ...files.map(
+      (f) =>
+        `| ${f.scenario} | ${f.durationSeconds ?? 'n/a'} s | ${f.quick ? 'quick' : 'full'} | ` +
+        `${f.startedAt.slice(0, 19).replace('T', ' ')} |`,
+    ),
+    `| **total** | **${Math.round(files.reduce((t, f) => t + (f.durationSeconds ?? 0), 0))} s** | | |`,
+  ];
+  let text = readFileSync(path, 'utf8');
+  text = replaceBetween(text, 'latest-run', latest.join('\n'));
+  text = replaceBetween(text, 'durations', durations.join('\n'));
+  writeFileSync(path, text);
+  return path;
 }

@@ -16,7 +16,7 @@ import {
 } from '../lib/calls-harness.js';
 import { formatNumber, lineChart, panels, type LineSeries } from '../lib/chart.js';
 import { envNumbers, envSeconds, pick, QUICK } from '../lib/knobs.js';
-import type { ResultFile, Scenario, ScenarioOutput, ScenarioReport } from '../lib/scenario.js';
+import { table, type ResultFile, type Scenario, type ScenarioOutput, type ScenarioReport } from '../lib/scenario.js';
 
 const forcedMode = process.env.BENCH_MEDIA_MODE as MediaMode | undefined;
 
@@ -375,6 +375,45 @@ export const mediaScenario: Scenario = {
       ],
       thresholds: [{ y: p.maxLossRate * 100, label: `limit ${p.maxLossRate * 100}%`, color: '#d62728' }],
     });
-    return { rows, chart: panels([latency, cpu, loss], 2) };
+    const counts = [...new Set([...r.steps, ...r.baselineSteps].map((s) => s.calls))].sort((a, b) => a - b);
+    const three = (s: MediaRun | undefined) =>
+      s ? `${s.latencyMs.p50} / ${s.latencyMs.p99} / ${s.latencyMs.p999}` : null;
+    const cpuOf = (s: MediaRun | undefined) =>
+      s ? `${s.cpu.processes[s.target]?.percentOfOneCore ?? 'n/a'}% (${s.serverCpuMicrosPerFrame} µs/frame)` : null;
+    const details = table(
+      [
+        'calls',
+        'edge p50 / p99 / p99.9 ms',
+        'edge loss',
+        'edge CPU',
+        'edge RSS MB',
+        'echo p50 / p99 / p99.9 ms',
+        'echo loss',
+        'echo CPU',
+        'echo RSS MB',
+        'p99 added',
+        'edge / echo',
+      ],
+      counts.map((calls) => {
+        const e = at(r.steps, calls);
+        const b = at(r.baselineSteps, calls);
+        const c = r.perStep.find((x) => x.calls === calls);
+        const lossOf = (s: MediaRun | undefined) => (s ? `${(s.lossRate * 100).toFixed(3)}%` : null);
+        return [
+          calls,
+          three(e),
+          lossOf(e),
+          cpuOf(e),
+          e?.memory.rssMb,
+          three(b),
+          lossOf(b),
+          cpuOf(b),
+          b?.memory.rssMb,
+          c ? `${signed(c.addedMs.p99)} ms` : null,
+          e && b ? `${e.pass ? 'pass' : 'fail'} / ${b.pass ? 'pass' : 'fail'}` : e ? (e.pass ? 'pass' : 'fail') : null,
+        ];
+      }),
+    );
+    return { rows, chart: panels([latency, cpu, loss], 2), details };
   },
 };

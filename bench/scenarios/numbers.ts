@@ -7,7 +7,7 @@ import { runLoad, runSequential } from '../lib/load.js';
 import { barChart, formatNumber } from '../lib/chart.js';
 import { pick, QUICK } from '../lib/knobs.js';
 import type { LoadResult } from '../lib/load.js';
-import type { ResultFile, Scenario, ScenarioOutput, ScenarioReport } from '../lib/scenario.js';
+import { table, type ResultFile, type Scenario, type ScenarioOutput, type ScenarioReport } from '../lib/scenario.js';
 import type { LatencySummary } from '../lib/stats.js';
 
 const PARAMETERS = {
@@ -202,6 +202,18 @@ export const numbersScenario: Scenario = {
         { name: 'POST number-ranges (sequential)', values: quantiles.map((q) => create.latencyMs[q]) },
       ],
     });
-    return { rows, chart };
+    const details = table(
+      ['operation', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'errors'],
+      [
+        [
+          `GET /v1/numbers/{e164}, ${p.lookup.concurrency} concurrent`,
+          formatNumber(lookup.requestsPerSecond),
+          ...quantiles.map((q) => lookup.latencyMs[q]),
+          lookup.errors,
+        ],
+        ['POST number-ranges, sequential', null, ...quantiles.map((q) => create.latencyMs[q]), create.errors],
+      ],
+    );
+    return { rows, chart, details };
   },
 };

@@ -9,7 +9,7 @@ import {
 import type { SetupRun } from '../lib/calls-harness.js';
 import { formatNumber, lineChart, panels } from '../lib/chart.js';
 import { envNumbers, pick, QUICK } from '../lib/knobs.js';
-import type { ResultFile, Scenario, ScenarioOutput, ScenarioReport } from '../lib/scenario.js';
+import { table, type ResultFile, type Scenario, type ScenarioOutput, type ScenarioReport } from '../lib/scenario.js';
 
 const PARAMETERS = {
   harness: HARNESS,
@@ -147,6 +147,30 @@ export const setupScenario: Scenario = {
         },
       ],
     });
-    return { rows, chart: panels([rate, latency]) };
+    const details = table(
+      [
+        'clients',
+        'setups/s',
+        'failures',
+        'setup p50 ms',
+        'setup p99 ms',
+        'cycle p99 ms',
+        'edge CPU',
+        'edge µs/setup',
+        'rest of machine',
+      ],
+      r.runs.map((x) => [
+        x.clients,
+        formatNumber(x.setupsPerSecond),
+        `${(x.failureRate * 100).toFixed(2)}%`,
+        x.setupLatencyMs.p50,
+        x.setupLatencyMs.p99,
+        x.cycleLatencyMs.p99,
+        x.cpu.processes.edge ? `${x.cpu.processes.edge.percentOfOneCore}%` : null,
+        x.edgeCpuMicrosPerSetup,
+        x.cpu.restOfMachine === null ? null : `${x.cpu.restOfMachine}%`,
+      ]),
+    );
+    return { rows, chart: panels([rate, latency]), details };
   },
 };

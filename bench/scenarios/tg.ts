@@ -13,7 +13,7 @@ import { runLoad, type LoadResult } from '../lib/load.js';
 import { repoPath } from '../lib/paths.js';
 import { barChart, formatNumber, panels } from '../lib/chart.js';
 import { pick, QUICK } from '../lib/knobs.js';
-import type { ResultFile, Scenario, ScenarioOutput, ScenarioReport } from '../lib/scenario.js';
+import { table, type ResultFile, type Scenario, type ScenarioOutput, type ScenarioReport } from '../lib/scenario.js';
 
 const PORTS = { controlPlane: 18443, edge: 18444, baseline: 18445 };
 const EDGE_URL = `https://localhost:${PORTS.edge}`;
@@ -451,6 +451,25 @@ export const tgScenario: Scenario = {
         values: names.flatMap((l) => [run(t, l)?.latencyMs.p50 ?? null, run(t, l)?.latencyMs.p99 ?? null]),
       })),
     });
-    return { rows, chart: panels([rate, latency]) };
+    const details = table(
+      ['layout', 'server', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'server CPU µs/req', 'req/s vs baseline'],
+      names.flatMap((l) =>
+        targets.map((t) => {
+          const x = run(t, l);
+          const b = run('baseline', l);
+          return [
+            l,
+            label[t],
+            x ? formatNumber(x.requestsPerSecond) : null,
+            x?.latencyMs.p50,
+            x?.latencyMs.p99,
+            x?.errors,
+            x?.serverCpuMicrosPerRequest,
+            x && b ? `${Math.round((x.requestsPerSecond / b.requestsPerSecond) * 1000) / 10}%` : null,
+          ];
+        }),
+      ),
+    );
+    return { rows, chart: panels([rate, latency]), details };
   },
 };

@@ -15,7 +15,7 @@ import {
 import { runLoad, type LoadResult } from '../lib/load.js';
 import { barChart, formatNumber, panels } from '../lib/chart.js';
 import { envNumbers, pick, QUICK } from '../lib/knobs.js';
-import type { ResultFile, Scenario, ScenarioOutput, ScenarioReport } from '../lib/scenario.js';
+import { table, type ResultFile, type Scenario, type ScenarioOutput, type ScenarioReport } from '../lib/scenario.js';
 
 const PARAMETERS = {
   /** Enterprise clients registered with private_key_jwt (one onboarding code each); requests go round-robin. */
@@ -258,6 +258,19 @@ export const tokenScenario: Scenario = {
         { name: 'max', values: runs.map((r) => r.latencyMs.max), color: '#d62728' },
       ],
     });
-    return { rows, chart: panels([rate, latency]) };
+    const details = table(
+      ['concurrent', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors', 'control plane CPU'],
+      runs.map((r) => [
+        r.concurrency,
+        formatNumber(r.requestsPerSecond),
+        r.latencyMs.p50,
+        r.latencyMs.p90,
+        r.latencyMs.p99,
+        r.latencyMs.max,
+        r.errors,
+        r.cpu.controlPlane ? `${r.cpu.controlPlane.percentOfOneCore}%` : null,
+      ]),
+    );
+    return { rows, chart: panels([rate, latency]), details };
   },
 };
