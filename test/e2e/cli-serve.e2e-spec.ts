@@ -62,10 +62,11 @@ describe('riptrunk serve and riptrunk certs request', () => {
   let tg: TgDescriptionDoc;
   let profile: string;
   let dir: string;
-  const streams = new H2Streams(CA);
+  let streams: H2Streams;
 
   beforeAll(async () => {
     cp = await startControlPlane({ RIPTRUNK_ALLOW_PRIVATE_TARGETS: 'true', RIPTRUNK_VERIFY_BACKOFF_MS: '50' });
+    streams = new H2Streams(CA); // the test CA exists once a control plane has started
     edge = await startEdge(cp);
     const { tenantId, code } = await tenantWithCode(cp, 'Serve Corp');
     await cp.admin.post(`/v1/tenants/${tenantId}/number-ranges`, { start: '+14085550200', count: 50 });
@@ -89,7 +90,7 @@ describe('riptrunk serve and riptrunk certs request', () => {
     }
   });
   afterAll(async () => {
-    streams.close(0);
+    streams?.close(0);
     await client?.close();
     await edge?.close();
     await cp?.close();
