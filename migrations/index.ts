@@ -6,6 +6,7 @@ import { ConsumerTgs1732400000030 } from './1732400000030-consumer-tgs.js';
 import { SealedIdempotencyBodies1732400000040 } from './1732400000040-sealed-idempotency-bodies.js';
 import { ProviderStirCertificates1732400000050 } from './1732400000050-provider-stir-certificates.js';
 import { Cdrs1732400000060 } from './1732400000060-cdrs.js';
+import { KeyCheck1732400000070 } from './1732400000070-key-check.js';
 
 /** Every migration, in order. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   SealedIdempotencyBodies1732400000040,
   ProviderStirCertificates1732400000050,
   Cdrs1732400000060,
+  KeyCheck1732400000070,
 ];

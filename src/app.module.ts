@@ -22,6 +22,7 @@ import { TrunksModule } from './trunks/trunks.module.js';
 import { StirCertificatesModule } from './trunks/certs/stir-certificates.module.js';
 import { CapabilityModule } from './trunks/capability/capability.module.js';
 import { OnboardingCodesModule } from './oauth/onboarding-codes/onboarding-codes.module.js';
+import { KeyCheckService } from './common/crypto/key-check.service.js';
 
 /** Global pipe, filter and guard are APP_* providers, so a test app behaves exactly like production. */
 export const GLOBAL_PROVIDERS = [
@@ -54,7 +55,7 @@ export class AppModule {
         StirCertificatesModule,
         CapabilityModule,
       ],
-      providers: [...GLOBAL_PROVIDERS, { provide: APP_INTERCEPTOR, useClass: MutationInterceptor }],
+      providers: [...GLOBAL_PROVIDERS, { provide: APP_INTERCEPTOR, useClass: MutationInterceptor }, KeyCheckService],
     };
   }
 }

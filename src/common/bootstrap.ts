@@ -1,13 +1,14 @@
 import { AppConfig } from './config/app-config.js';
 import { ConfigError } from './config/env.js';
 import { DependencyUnavailableError } from './database/postgres.js';
+import { KeyMismatchError } from './crypto/key-check.service.js';
 
 /** Runs a process entry point; configuration and dependency errors end it with one clear line, no stack. */
 export function runMain(name: string, main: () => Promise<unknown>): void {
   main().catch((err: unknown) => {
     if (err instanceof ConfigError) {
       process.stderr.write(`${name}: invalid configuration:\n${err.problems.map((p) => `  - ${p}`).join('\n')}\n`);
-    } else if (err instanceof DependencyUnavailableError) {
+    } else if (err instanceof DependencyUnavailableError || err instanceof KeyMismatchError) {
       process.stderr.write(`${name}: ${err.message}\n`);
     } else {
       process.stderr.write(
