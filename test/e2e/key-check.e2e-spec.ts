@@ -4,6 +4,7 @@ import { AppConfig } from '../../src/common/config/app-config.js';
 import { loadEnv } from '../../src/common/config/env.js';
 import { KeyCheckService, KeyMismatchError } from '../../src/common/crypto/key-check.service.js';
 import { SecretBox } from '../../src/common/crypto/secret-box.js';
+import { SigningKeysService } from '../../src/oauth/signing-keys.service.js';
 import { startControlPlane, testEnv, type TestControlPlane } from '../helpers/control-plane.js';
 
 describe('the key-encryption key must match the database (key check at start)', () => {
@@ -44,5 +45,17 @@ describe('the key-encryption key must match the database (key check at start)', 
     await expect(cp.app.get(KeyCheckService).onModuleInit()).resolves.toBeUndefined();
     const jwks = await cp.client().get('/oauth/jwks'); // a new signing key is made on demand
     expect(jwks.status).toBe(200);
+  });
+
+  it('judges a database from before the check value by its sealed secrets', async () => {
+    const kid = await cp.app.get(SigningKeysService).rotate();
+    await db.query('DELETE FROM key_check');
+    await cp.app.get(KeyCheckService).onModuleInit(); // readable secrets: accepted, check value recorded
+    expect((await db.query('SELECT count(*)::int AS n FROM signing_keys'))[0].n).toBe(1);
+    await db.query('DELETE FROM key_check');
+    await db.query('UPDATE signing_keys SET private_jwk_sealed = $1', [otherKey().seal('{}', kid)]);
+    await cp.app.get(KeyCheckService).onModuleInit();
+    expect((await db.query('SELECT count(*)::int AS n FROM signing_keys'))[0].n).toBe(0);
+    expect((await db.query('SELECT count(*)::int AS n FROM key_check'))[0].n).toBe(1);
   });
 });

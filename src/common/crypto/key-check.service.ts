@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { SecretBox } from './secret-box.js';
 
@@ -29,11 +29,12 @@ export class KeyCheckService implements OnModuleInit {
     await this.dataSource.transaction(async (m) => {
       await m.query('SELECT pg_advisory_xact_lock($1)', [LOCK]);
       const [row] = (await m.query('SELECT sealed FROM key_check WHERE id = 1')) as { sealed: string }[];
-      if (!row) {
+      // a database from before the check value: its sealed secrets tell
+      const matches = row ? this.opens(row.sealed, 'key-check', PLAINTEXT) : await this.opensExisting(m);
+      if (matches && !row) {
         await m.query('INSERT INTO key_check (id, sealed) VALUES (1, $1)', [this.box.seal(PLAINTEXT, 'key-check')]);
-        return;
       }
-      if (this.opens(row.sealed)) return;
+      if (matches) return;
       if (this.config.production || this.config.env.RIPTRUNK_KEY_ENCRYPTION_KEY) {
         throw new KeyMismatchError(
           'RIPTRUNK_KEY_ENCRYPTION_KEY is not the key this database was sealed with: start with the original key',
@@ -46,9 +47,11 @@ export class KeyCheckService implements OnModuleInit {
           WHERE state <> 'failed'`,
       );
       await m.query('DELETE FROM idempotency_keys');
-      await m.query('UPDATE key_check SET sealed = $1, created_at = now() WHERE id = 1', [
-        this.box.seal(PLAINTEXT, 'key-check'),
-      ]);
+      await m.query(
+        `INSERT INTO key_check (id, sealed) VALUES (1, $1)
+           ON CONFLICT (id) DO UPDATE SET sealed = EXCLUDED.sealed, created_at = now()`,
+        [this.box.seal(PLAINTEXT, 'key-check')],
+      );
       this.logger.warn(
         `${this.config.dataDir}/key-encryption.key is not the key of this database's secrets (another checkout's?): ` +
           'signing keys replaced, consumer TGs must register again',
@@ -56,11 +59,26 @@ export class KeyCheckService implements OnModuleInit {
     });
   }
 
-  private opens(sealed: string): boolean {
+  private opens(sealed: string, context: string, expected?: string): boolean {
     try {
-      return this.box.open(sealed, 'key-check') === PLAINTEXT;
+      const plain = this.box.open(sealed, context);
+      return expected === undefined || plain === expected;
     } catch {
       return false;
     }
+  }
+
+  private async opensExisting(m: EntityManager): Promise<boolean> {
+    const keys = (await m.query('SELECT kid, private_jwk_sealed FROM signing_keys LIMIT 1')) as {
+      kid: string;
+      private_jwk_sealed: string;
+    }[];
+    const tgs = (await m.query(`SELECT id, token_sealed FROM consumer_tgs WHERE state <> 'failed' LIMIT 1`)) as {
+      id: string;
+      token_sealed: string;
+    }[];
+    return (
+      keys.every((k) => this.opens(k.private_jwk_sealed, k.kid)) && tgs.every((t) => this.opens(t.token_sealed, t.id))
+    );
   }
 }

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../common/config/app-config.js';
 import { SecretBox } from '../../common/crypto/secret-box.js';
@@ -9,12 +9,23 @@ import type { EdgeSnapshot } from '../edge-config.types.js';
 /** Builds the edges' configuration snapshot straight from Postgres (the edges never query it themselves). */
 @Injectable()
 export class EdgeConfigService {
+  private readonly logger = new Logger(EdgeConfigService.name);
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly events: ControlEvents,
     private readonly box: SecretBox,
     private readonly config: AppConfig,
   ) {}
+
+  private openToken(sealed: string, id: string): string | null {
+    try {
+      return this.box.open(sealed, id);
+    } catch {
+      this.logger.error(`consumer TG ${id}: its token cannot be opened with this key-encryption key; left out`);
+      return null;
+    }
+  }
 
   async snapshot(tenantId: string | null): Promise<EdgeSnapshot> {
     // Read the version first: events published after this point are applied again on top, which is harmless.
@@ -58,16 +69,22 @@ export class EdgeConfigService {
           start: r.start_e164,
           end: r.end_e164,
         })),
-        consumerTgs: (consumerTgs as Record<string, never>[]).map((c) => ({
-          id: c.id,
-          tenantId: c.tenant_id,
-          trunkId: c.trunk_id,
-          uri: c.uri,
-          token: this.box.open(c.token_sealed, c.id),
-          handlersUri: c.handlers_uri,
-          callsUri: c.calls_uri,
-          destinations: c.destinations,
-        })),
+        consumerTgs: (consumerTgs as Record<string, never>[]).flatMap((c) => {
+          const token = this.openToken(c.token_sealed, c.id);
+          if (token === null) return []; // one unreadable registration must not stop every edge
+          return [
+            {
+              id: c.id,
+              tenantId: c.tenant_id,
+              trunkId: c.trunk_id,
+              uri: c.uri,
+              token,
+              handlersUri: c.handlers_uri,
+              callsUri: c.calls_uri,
+              destinations: c.destinations,
+            },
+          ];
+        }),
         revokedClients: (revoked as { id: string }[]).map((r) => r.id),
         settings: { retryBackoffMs: 2000, mediaTimeoutMs: 5000 },
       };
