@@ -29,8 +29,8 @@ export class KeyCheckService implements OnModuleInit {
     await this.dataSource.transaction(async (m) => {
       await m.query('SELECT pg_advisory_xact_lock($1)', [LOCK]);
       const [row] = (await m.query('SELECT sealed FROM key_check WHERE id = 1')) as { sealed: string }[];
-      // a database from before the check value: its sealed secrets tell
-      const matches = row ? this.opens(row.sealed, 'key-check', PLAINTEXT) : await this.opensExisting(m);
+      // the check value, and a sample of the sealed secrets (a database from before the check value has only those)
+      const matches = (!row || this.opens(row.sealed, 'key-check', PLAINTEXT)) && (await this.opensExisting(m));
       if (matches && !row) {
         await m.query('INSERT INTO key_check (id, sealed) VALUES (1, $1)', [this.box.seal(PLAINTEXT, 'key-check')]);
       }
