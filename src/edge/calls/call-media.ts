@@ -25,6 +25,8 @@ import { tonePayload, TONE_FRAME_MS, type CallRoute } from './test-lines.js';
 export const MAX_FRAME_SIZE = 1500;
 /** An ack is sent when frames arrived and the last ack of that stream is this old (so at least every 100 ms). */
 export const ACK_INTERVAL_MS = 75;
+/** Relayed frames per relay-latency observation (a power of two). */
+const RELAY_SAMPLE = 8;
 /** Frames the tone line sends at most in one tick to catch up after a stall; older slots are skipped. */
 const MAX_CATCH_UP_FRAMES = 25;
 
@@ -167,6 +169,7 @@ export class CallMedia {
   farEnd?: MediaFarEnd;
   private readonly relayLatency?: { observe(seconds: number): void };
   private readonly now: () => number;
+  private relayed = 0;
   private toneStart = -1;
   private toneSlot = 0;
   private closed = false;
@@ -286,14 +289,15 @@ export class CallMedia {
     this.lastMediaAt = arrivalMs;
     stream.pending = true;
     if (arrivalMs - stream.lastAckAt >= ACK_INTERVAL_MS) this.sendAck(stream, arrivalMs);
+    let relayed = false;
     if (this.line === 'echo' && this.s2c.length > 0) {
-      if (this.sendMedia(this.s2c[stream.echoTo], frame.codec, frame.payload, arrivalMs) && this.relayLatency) {
-        this.relayLatency.observe((performance.now() - arrivalPerf) / 1000);
-      }
+      relayed = this.sendMedia(this.s2c[stream.echoTo], frame.codec, frame.payload, arrivalMs);
     } else if (this.farEnd !== undefined) {
-      if (this.farEnd.forward(frame) && this.relayLatency) {
-        this.relayLatency.observe((performance.now() - arrivalPerf) / 1000);
-      }
+      relayed = this.farEnd.forward(frame);
+    }
+    // one frame in RELAY_SAMPLE feeds the latency histogram (a Prometheus observation per frame cost ~5% of the edge)
+    if (relayed && this.relayLatency && (++this.relayed & (RELAY_SAMPLE - 1)) === 0) {
+      this.relayLatency.observe((performance.now() - arrivalPerf) / 1000);
     }
   }
 

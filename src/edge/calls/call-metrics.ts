@@ -62,7 +62,7 @@ export class CallMetrics {
     });
     this.relaySeconds = new Histogram({
       name: 'riptrunk_edge_frame_relay_seconds',
-      help: 'Time from a frame arriving at the edge to it being written out again',
+      help: 'Time from a frame arriving at the edge to it being written out again (one frame in 8)',
       labelNames: ['trunk'],
       buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05],
       registers,

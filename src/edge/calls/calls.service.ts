@@ -54,6 +54,8 @@ const SWEEP_EVERY = 5;
 const ENDED_LINGER_MS = 30_000;
 /** A client that did not follow `migrate` in this long keeps its call on the draining edge. */
 const MIGRATION_TIMEOUT_MS = 30_000;
+/** Calls whose records are written in one go by the housekeeping. */
+const HOUSEKEEPING_BATCH = 50;
 /** Counters and leases are written to Redis this often. */
 const HOUSEKEEPING_MS = 10_000;
 
@@ -831,16 +833,22 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
   /** Refreshes the call records (counters, TTL) and the concurrency leases of the live calls. */
   private async housekeeping(): Promise<void> {
     const byTrunk = new Map<string, string[]>();
-    const records: CallRecord[] = [];
-    for (const call of this.calls.values()) {
-      if (call.ended || call.migratingTo) continue;
-      this.flushMediaMetrics(call);
-      records.push(call.record());
-      const ids = byTrunk.get(call.trunkId) ?? [];
-      ids.push(call.id);
-      byTrunk.set(call.trunkId, ids);
-    }
+    let records: CallRecord[] = [];
     try {
+      for (const call of [...this.calls.values()]) {
+        if (call.ended || call.migratingTo) continue;
+        this.flushMediaMetrics(call);
+        records.push(call.record());
+        const ids = byTrunk.get(call.trunkId) ?? [];
+        ids.push(call.id);
+        byTrunk.set(call.trunkId, ids);
+        if (records.length === HOUSEKEEPING_BATCH) {
+          // in slices, so that thousands of calls do not hold up the media of all of them at once
+          await this.callStore.saveAll(records);
+          records = [];
+          await new Promise((r) => setImmediate(r));
+        }
+      }
       await this.callStore.saveAll(records);
       for (const [trunkId, ids] of byTrunk) await this.limits.renew(trunkId, ids);
     } catch (err) {
