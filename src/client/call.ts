@@ -47,6 +47,8 @@ export class RiptCall {
   private ackTimer?: NodeJS.Timeout;
   private frameListener?: (frame: MediaFrame) => void;
   private mediaWanted = false;
+  private mediaReconnects = 0;
+  private closed = false;
   ended = false;
   /** How many times the call moved to another edge (`migrate`). */
   migrations = 0;
@@ -172,6 +174,7 @@ export class RiptCall {
     const { status, stream } = await this.streams.open('GET', `${uri}/media`, token);
     if (status !== 200) throw new ClientError(`GET ${uri}/media: ${status}`, 'http', status);
     this.mediaIn = stream;
+    this.mediaReconnects = 0;
     const parser = new FrameParser();
     stream.on('data', (chunk: Buffer) => {
       parser.push(chunk);
@@ -180,6 +183,17 @@ export class RiptCall {
         this.onIncoming(f);
       }
     });
+    stream.once('close', () => this.mediaLost(stream));
+  }
+
+  /** A media stream closed under a live call (not by us, not by `migrate`): reopened after the TG's retry-backoff. */
+  private mediaLost(stream: ClientHttp2Stream): void {
+    if (this.closed || this.ended || this.mediaIn !== stream || ++this.mediaReconnects > MAX_RECONNECTS) return;
+    const timer = setTimeout(() => {
+      if (this.closed || this.ended || this.mediaIn !== stream) return;
+      this.attachMedia().catch(() => undefined);
+    }, this.retryBackoffMs);
+    timer.unref();
   }
 
   private onIncoming(frame: Frame): void {
@@ -224,6 +238,7 @@ export class RiptCall {
   }
 
   close(): void {
+    this.closed = true;
     clearInterval(this.ackTimer);
     this.mediaOut?.end();
     this.mediaIn?.close();
