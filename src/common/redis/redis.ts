@@ -15,6 +15,18 @@ export function redisOptions(url: string): RedisOptions {
   };
 }
 
+/** Every key matching `pattern` (SCAN, so Redis is never blocked the way KEYS would). */
+export async function scanKeys(redis: Redis, pattern: string, count = 500): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', count);
+    cursor = next;
+    keys.push(...found);
+  } while (cursor !== '0');
+  return keys;
+}
+
 /** The one place Redis connections are made: BullMQ, pub/sub and the edge's call state all use it. */
 export function createRedis(url: string, options: RedisOptions = {}): Redis {
   return new Redis({ ...redisOptions(url), enableReadyCheck: true, ...options });

@@ -379,8 +379,12 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
     this.calls.set(id, call);
     this.live++;
     this.metrics.activeCalls.inc({ trunk: trunk.id });
-    if (consumerTgs) {
-      await this.placeOnNet(call, consumerTgs);
+    // On-net calls wait for the callee; the test lines answer at once (or decline). The record in Redis shows the
+    // state the 201 leads to.
+    if (consumerTgs) await this.placeOnNet(call, consumerTgs);
+    else if (line === 'declined') await this.end(call, { kind: 'declined' });
+    else call.progress('answered');
+    if (!call.ended) {
       try {
         await this.callStore.save(call.record());
       } catch (err) {
@@ -391,31 +395,7 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
           'call-setup-failed',
           `The call could not be stored: ${(err as Error).message}`,
           {},
-          {
-            'retry-after': retryAfter,
-          },
-        );
-      }
-      return { call, body: call.describe() };
-    }
-    // The test lines answer at once (or decline); the record in Redis shows the state the 201 leads to.
-    if (line === 'declined') {
-      await this.end(call, { kind: 'declined' });
-    } else {
-      call.progress('answered');
-      try {
-        await this.callStore.save(call.record());
-      } catch (err) {
-        void this.end(call, { kind: 'failed', reason: 'edge-error' }, true);
-        throw refuse(
-          'error',
-          503,
-          'call-setup-failed',
-          `The call could not be stored: ${(err as Error).message}`,
-          {},
-          {
-            'retry-after': retryAfter,
-          },
+          { 'retry-after': retryAfter },
         );
       }
     }

@@ -8,6 +8,7 @@ import { ControlEvents } from '../../common/events/control-events.js';
 import { ApiProblems } from '../../common/http/openapi-decorators.js';
 import { ProblemException } from '../../common/http/problem.js';
 import { REDIS } from '../../common/redis/redis.module.js';
+import { scanKeys } from '../../common/redis/redis.js';
 import type { CallRecord } from '../calls/live-call.js';
 
 export class ListLiveCallsQuery {
@@ -50,13 +51,7 @@ export class CallsAdminController {
   @Get()
   @ApiProblems(400, 401, 403)
   async list(@Query() query: ListLiveCallsQuery): Promise<{ items: LiveCallView[] }> {
-    const keys: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, found] = await this.redis.scan(cursor, 'MATCH', this.key('*'), 'COUNT', 500);
-      cursor = next;
-      keys.push(...found);
-    } while (cursor !== '0');
+    const keys = await scanKeys(this.redis, this.key('*'));
     const records: CallRecord[] = [];
     for (let i = 0; i < keys.length; i += 500) {
       const values = await this.redis.mget(keys.slice(i, i + 500));

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../common/config/app-config.js';
 import { REDIS } from '../../common/redis/redis.module.js';
+import { scanKeys } from '../../common/redis/redis.js';
 import { QUEUES } from '../../jobs/queues.js';
 import { CallLimits } from '../calls/call-limits.js';
 import { callRecordKey, edgeCallsKey, ENDED_RECORD_TTL_S } from '../calls/call-store.js';
@@ -51,13 +52,7 @@ export class EdgeReaperProcessor extends WorkerHost implements OnApplicationBoot
 
   /** Ends the calls of every dead edge; returns how many it ended. */
   async reap(): Promise<number> {
-    const sets: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, found] = await this.redis.scan(cursor, 'MATCH', edgeCallsKey(this.prefix, '*'), 'COUNT', 200);
-      cursor = next;
-      sets.push(...found);
-    } while (cursor !== '0');
+    const sets = await scanKeys(this.redis, edgeCallsKey(this.prefix, '*'), 200);
     let ended = 0;
     for (const set of sets) {
       const edgeId = set.slice(edgeCallsKey(this.prefix, '').length);

@@ -16,6 +16,7 @@ import { REDIS } from '../../common/redis/redis.module.js';
 import { ControlEvents } from '../../common/events/control-events.js';
 import { ProblemException } from '../../common/http/problem.js';
 import { edgeDrainKey, edgeRegistryKey, type EdgeRegistration } from '../edge-config.types.js';
+import { listEdges } from '../config/edge-registry.js';
 import { EdgeConfigService } from './edge-config.service.js';
 
 export class SnapshotQuery {
@@ -70,18 +71,7 @@ export class EdgesController {
   @ApiProblems(401, 403)
   async list(): Promise<{ items: EdgeRegistration[]; configVersion: number }> {
     const prefix = this.config.env.RIPTRUNK_REDIS_PREFIX;
-    const keys: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, found] = await this.redis.scan(cursor, 'MATCH', edgeRegistryKey(prefix, '*'), 'COUNT', 200);
-      cursor = next;
-      keys.push(...found);
-    } while (cursor !== '0');
-    const values = keys.length ? await this.redis.mget(keys) : [];
-    const items = values
-      .filter((v): v is string => v !== null)
-      .map((v) => JSON.parse(v) as EdgeRegistration)
-      .sort((a, b) => a.id.localeCompare(b.id));
+    const items = await listEdges(this.redis, prefix);
     return { items, configVersion: Number((await this.redis.get(`${prefix}:config-version`)) ?? 0) };
   }
 }
