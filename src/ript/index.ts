@@ -1,4 +1,5 @@
 export * from './advertisement.js';
+export * from './call-request.js';
 export * from './codecs.js';
 export * from './directives.js';
 export * from './documents.js';

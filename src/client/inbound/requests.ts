@@ -1,12 +1,11 @@
 import { AdvertisementError, parseAdvertisement, type Advertisement } from '../../ript/advertisement.js';
 import { computeDirectives, NoCommonCodecError, type DirectiveSet } from '../../ript/directives.js';
+import { CALL_REQUEST_FIELDS, callRequestErrors, type CallRequest } from '../../ript/call-request.js';
 import { HttpProblem, jsonObject, unknownFields, type FieldError } from './http.js';
 
 /** Handler ids are URI path segments: unreserved characters only (as on the edge). */
 export const HANDLER_ID = /^[A-Za-z0-9._~-]{1,64}$/;
 export const MAX_ADVERTISEMENT_LENGTH = 4096;
-const E164 = /^\+[1-9][0-9]{1,14}$/;
-const MAX_PASSPORT_LENGTH = 8192;
 
 export interface HandlerRequest {
   id: string;
@@ -14,12 +13,7 @@ export interface HandlerRequest {
   parsed: Advertisement;
 }
 
-export interface CallRequest {
-  handler: string;
-  destination: string;
-  from: string;
-  passport?: string;
-}
+export type { CallRequest } from '../../ript/call-request.js';
 
 /** Parses an advertisement field, or a 400 naming the position of the error (profile §5). */
 export function parseAdvertisementField(value: unknown): Advertisement {
@@ -73,21 +67,7 @@ export function parseHandlerRequest(raw: unknown, tg: Advertisement, pathId?: st
 /** The body of `POST <tg>/calls` (profile §6). */
 export function parseCallRequest(raw: unknown): CallRequest {
   const body = jsonObject(raw);
-  const errors: FieldError[] = unknownFields(body, ['handler', 'destination', 'from', 'passport']);
-  if (typeof body.handler !== 'string' || body.handler.length === 0 || body.handler.length > 2048) {
-    errors.push({ pointer: '#/handler', detail: 'handler must be the URI of a registered handler' });
-  }
-  for (const field of ['destination', 'from'] as const) {
-    if (typeof body[field] !== 'string' || !E164.test(body[field] as string)) {
-      errors.push({ pointer: `#/${field}`, detail: `${field} must be an E.164 number such as +14085550100` });
-    }
-  }
-  if (
-    body.passport !== undefined &&
-    (typeof body.passport !== 'string' || body.passport.length === 0 || body.passport.length > MAX_PASSPORT_LENGTH)
-  ) {
-    errors.push({ pointer: '#/passport', detail: 'passport must be a compact PASSporT (JWS)' });
-  }
+  const errors: FieldError[] = [...unknownFields(body, CALL_REQUEST_FIELDS), ...callRequestErrors(body)];
   if (errors.length) throw HttpProblem.validation(errors);
   return body as unknown as CallRequest;
 }

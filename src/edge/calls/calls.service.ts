@@ -15,6 +15,7 @@ import { ProblemException, type FieldError } from '../../common/http/problem.js'
 import { REDIS } from '../../common/redis/redis.module.js';
 import { parseAdvertisement, type Advertisement } from '../../ript/advertisement.js';
 import { computeDirectives, NoCommonCodecError, parseDirectives, type DirectiveSet } from '../../ript/directives.js';
+import { CALL_REQUEST_FIELDS, callRequestErrors, type CallRequest } from '../../ript/call-request.js';
 import { createEvent } from '../../ript/events.js';
 import { matches, matchesAny } from '../../ript/number-pattern.js';
 import { CdrPublisher } from '../cdrs/cdr-publisher.js';
@@ -42,10 +43,7 @@ import { outboundCas } from '../../common/http/outbound.js';
 import type { EdgeConsumerTg } from '../edge-config.types.js';
 import { jsonObject, ownTrunk, unknownFields } from './tg-access.js';
 
-/** E.164 as the CDRs store it: "+", a non-zero digit, 1-14 more digits. */
-const E164 = /^\+[1-9][0-9]{1,14}$/;
 const CALL_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const MAX_PASSPORT_LENGTH = 8192;
 /** Media clock: tone frames and pending acks. */
 const TICK_MS = 20;
 /** Timeouts, revocations and suspended tenants are checked every this many ticks (100 ms). */
@@ -59,12 +57,7 @@ const HOUSEKEEPING_BATCH = 50;
 /** Counters and leases are written to Redis this often. */
 const HOUSEKEEPING_MS = 10_000;
 
-export interface CreateCallBody {
-  handler: string;
-  destination: string;
-  from: string;
-  passport?: string;
-}
+export type CreateCallBody = CallRequest;
 
 /** A call found for a request: owned by this edge (live or ended, not yet gone), or only in Redis. */
 export type FoundCall = { live: LiveCall; record?: undefined } | { live?: undefined; record: CallRecord };
@@ -216,21 +209,7 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
     } catch (err) {
       throw new Refusal('invalid', err as ProblemException);
     }
-    const errors: FieldError[] = unknownFields(body, ['handler', 'destination', 'from', 'passport']);
-    if (typeof body.handler !== 'string' || body.handler.length === 0 || body.handler.length > 2048) {
-      errors.push({ pointer: '#/handler', detail: 'handler must be the URI of a registered handler' });
-    }
-    for (const field of ['destination', 'from'] as const) {
-      if (typeof body[field] !== 'string' || !E164.test(body[field] as string)) {
-        errors.push({ pointer: `#/${field}`, detail: `${field} must be an E.164 number such as +14085550100` });
-      }
-    }
-    if (
-      body.passport !== undefined &&
-      (typeof body.passport !== 'string' || body.passport.length === 0 || body.passport.length > MAX_PASSPORT_LENGTH)
-    ) {
-      errors.push({ pointer: '#/passport', detail: 'passport must be a compact PASSporT (JWS)' });
-    }
+    const errors: FieldError[] = [...unknownFields(body, CALL_REQUEST_FIELDS), ...callRequestErrors(body)];
     if (errors.length) throw new Refusal('invalid', ProblemException.validation(errors));
     return body as unknown as CreateCallBody;
   }
