@@ -66,10 +66,10 @@ export class ProblemFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const result = toProblem(err, String(request.id));
-    if (result.unexpected) this.logger.error({ err, requestId: request.id }, 'unexpected error');
-    if (reply.sent) return;
     if (err instanceof OAuthError) {
+      // an RFC 6749 refusal (bad client, replayed assertion...) is an answer, not a fault of ours
+      if (err.status >= 500) this.logger.error({ err, requestId: request.id }, 'OAuth server error');
+      if (reply.sent) return;
       void reply
         .status(err.status)
         .headers({ ...err.headers, 'cache-control': 'no-store' })
@@ -77,6 +77,9 @@ export class ProblemFilter implements ExceptionFilter {
         .send(JSON.stringify(err.body));
       return;
     }
+    const result = toProblem(err, String(request.id));
+    if (result.unexpected) this.logger.error({ err, requestId: request.id }, 'unexpected error');
+    if (reply.sent) return;
     sendProblem(reply, result, request.url.split('?')[0]);
   }
 }
