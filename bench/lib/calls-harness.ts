@@ -13,7 +13,14 @@ import { RiptTrunkClient, type RiptCall, type TgDescriptionDoc } from '../../src
 import type { MediaFrame } from '../../src/ript/index.js';
 import { LoadWorker, type MediaMode, type WindowResult, type WorkerEnterprise } from './calls-load.js';
 import { startBenchControlPlane, type BenchControlPlane } from './control-plane.js';
-import { machineBusyCpuSeconds, ownCpuSeconds, processCpuSeconds, startCpuMeter, type CpuReading } from './cpu.js';
+import {
+  machineBusyCpuSeconds,
+  ownCpuSeconds,
+  processCpuSeconds,
+  redisCpuSeconds,
+  startCpuMeter,
+  type CpuReading,
+} from './cpu.js';
 import { startBenchEdge, type BenchEdge } from './edge.js';
 import { adminPost } from './enterprise.js';
 import { mergeHistograms, summarise } from './histograms.js';
@@ -83,17 +90,6 @@ export interface Processes {
   workers: LoadWorker[];
   baseline?: BenchProcess;
   redis: Redis;
-}
-
-async function redisCpuSeconds(redis: Redis): Promise<number | null> {
-  try {
-    const info = await redis.info('cpu');
-    const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
-    const seconds = field('used_cpu_user') + field('used_cpu_sys');
-    return Number.isFinite(seconds) ? seconds : null;
-  } catch {
-    return null;
-  }
 }
 
 /**

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import type { Redis } from 'ioredis';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
@@ -66,6 +67,18 @@ export function machineBusyCpuSeconds(): number | null {
     const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
     const [user, nice, system, , , irq, softirq, steal] = fields.map(Number);
     return (user + nice + system + irq + softirq + (steal || 0)) / clockTicks();
+  } catch {
+    return null;
+  }
+}
+
+/** CPU seconds the Redis server has used (INFO cpu), or null if it cannot be read. */
+export async function redisCpuSeconds(redis: Redis): Promise<number | null> {
+  try {
+    const info = await redis.info('cpu');
+    const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
+    const seconds = field('used_cpu_user') + field('used_cpu_sys');
+    return Number.isFinite(seconds) ? seconds : null;
   } catch {
     return null;
   }

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { decodeJwt, generateKeyPair } from 'jose';
 import { startBenchControlPlane, type BenchControlPlane } from '../lib/control-plane.js';
-import { ownCpuSeconds, processCpuSeconds, startCpuMeter, type CpuReading } from '../lib/cpu.js';
+import { ownCpuSeconds, processCpuSeconds, redisCpuSeconds, startCpuMeter, type CpuReading } from '../lib/cpu.js';
 import {
   adminPost,
   postToken,
@@ -107,17 +107,6 @@ interface RunResult extends LoadResult {
   assertions: { presigned: number; presignSeconds: number; used: number; signedDuringRun: number };
   errorSamples: string[];
   connections: unknown;
-}
-
-async function redisCpuSeconds(redis: Redis): Promise<number | null> {
-  try {
-    const info = await redis.info('cpu');
-    const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
-    const seconds = field('used_cpu_user') + field('used_cpu_sys');
-    return Number.isFinite(seconds) ? seconds : null;
-  } catch {
-    return null;
-  }
 }
 
 async function loadTokenEndpoint(
