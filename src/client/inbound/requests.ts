@@ -13,8 +13,6 @@ export interface HandlerRequest {
   parsed: Advertisement;
 }
 
-export type { CallRequest } from '../../ript/call-request.js';
-
 /** Parses an advertisement field, or a 400 naming the position of the error (profile §5). */
 export function parseAdvertisementField(value: unknown): Advertisement {
   if (typeof value !== 'string' || value.length === 0) {

@@ -57,8 +57,6 @@ const HOUSEKEEPING_BATCH = 50;
 /** Counters and leases are written to Redis this often. */
 const HOUSEKEEPING_MS = 10_000;
 
-export type CreateCallBody = CallRequest;
-
 /** A call found for a request: owned by this edge (live or ended, not yet gone), or only in Redis. */
 export type FoundCall = { live: LiveCall; record?: undefined } | { live?: undefined; record: CallRecord };
 
@@ -202,7 +200,7 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
     }
   }
 
-  private parseBody(raw: unknown): CreateCallBody {
+  private parseBody(raw: unknown): CallRequest {
     let body: Record<string, unknown>;
     try {
       body = jsonObject(raw);
@@ -211,7 +209,7 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
     }
     const errors: FieldError[] = [...unknownFields(body, CALL_REQUEST_FIELDS), ...callRequestErrors(body)];
     if (errors.length) throw new Refusal('invalid', ProblemException.validation(errors));
-    return body as unknown as CreateCallBody;
+    return body as unknown as CallRequest;
   }
 
   private async admit(
@@ -355,9 +353,7 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
         },
       );
     }
-    this.calls.set(id, call);
-    this.live++;
-    this.metrics.activeCalls.inc({ trunk: trunk.id });
+    this.track(call);
     // On-net calls wait for the callee; the test lines answer at once (or decline). The record in Redis shows the
     // state the 201 leads to.
     if (consumerTgs) await this.placeOnNet(call, consumerTgs);
@@ -461,10 +457,7 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
 
   /** Forgets a call refused after it was counted: no events, record or CDR (the caller gets the error). */
   private abandon(call: LiveCall): void {
-    if (call.finish({ kind: 'failed', reason: 'refused' }, true)) {
-      this.live--;
-      this.metrics.activeCalls.dec({ trunk: call.trunkId });
-    }
+    if (call.finish({ kind: 'failed', reason: 'refused' }, true)) this.untrack(call);
     this.calls.delete(call.id);
     void this.limits.release(call.trunkId, call.id).catch(() => undefined);
   }
@@ -578,9 +571,7 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
     });
     await this.callStore.save(call.record());
     await this.callStore.forget(r.edgeId, r.id);
-    this.calls.set(r.id, call);
-    this.live++;
-    this.metrics.activeCalls.inc({ trunk: r.trunkId });
+    this.track(call);
     this.logger.log(`took call ${r.id} over from edge ${r.edgeId}`);
     return call;
   }
@@ -596,8 +587,7 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
         if (record && record.edgeId !== this.registry.id && !record.migratingTo) {
           call.detach();
           this.calls.delete(call.id);
-          this.live--;
-          this.metrics.activeCalls.dec({ trunk: call.trunkId });
+          this.untrack(call);
         } else if (now - call.migrationStartedAt >= MIGRATION_TIMEOUT_MS) {
           call.migratingTo = null;
           await this.callStore.save(call.record());
@@ -656,12 +646,24 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
 
   // ------------------------------------------------------------------ endings
 
+  /** A call this edge now runs: counted as live. */
+  private track(call: LiveCall): void {
+    this.calls.set(call.id, call);
+    this.live++;
+    this.metrics.activeCalls.inc({ trunk: call.trunkId });
+  }
+
+  /** A call that stopped being live here (ended, refused, or taken over by a sibling). */
+  private untrack(call: LiveCall): void {
+    this.live--;
+    this.metrics.activeCalls.dec({ trunk: call.trunkId });
+  }
+
   /** Ends a call (idempotent): events, streams, then limits, record and CDR (the promise, which never rejects). */
   end(call: LiveCall, outcome: CallOutcome, byClient = false): Promise<void> {
     if (!call.finish(outcome, byClient)) return Promise.resolve();
     call.leg?.hangup(call.reason ?? 'normal');
-    this.live--;
-    this.metrics.activeCalls.dec({ trunk: call.trunkId });
+    this.untrack(call);
     this.flushMediaMetrics(call);
     if (call.delivered) this.calls.delete(call.id);
     const done = this.afterEnd(call);
