@@ -1,10 +1,6 @@
-import {
-  connect,
-  constants,
-  type ClientHttp2Session,
-  type ClientHttp2Stream,
-  type IncomingHttpHeaders,
-} from 'node:http2';
+import { constants, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
+import type { LookupFunction } from 'node:net';
+import { H2Streams } from '../../client/h2.js';
 import { guardedLookup } from '../../common/http/outbound.js';
 
 /** What a consumer TG answered to a request/response exchange. */
@@ -41,45 +37,15 @@ function describe(err: unknown): string {
  * against private ranges at connect time unless `allowPrivate`.
  */
 export class ConsumerTgClient {
-  private readonly sessions = new Map<string, ClientHttp2Session>();
-  private readonly lookup: ReturnType<typeof guardedLookup>;
+  private readonly streams: H2Streams;
 
   constructor(private readonly options: { ca: string[]; allowPrivate: boolean; timeoutMs: number }) {
-    this.lookup = guardedLookup(options.allowPrivate);
+    this.streams = new H2Streams({ ca: options.ca, lookup: guardedLookup(options.allowPrivate) as LookupFunction });
   }
 
-  private session(origin: string): ClientHttp2Session {
-    let session = this.sessions.get(origin);
-    if (!session || session.closed || session.destroyed) {
-      session = connect(origin, { ca: this.options.ca, lookup: this.lookup as never });
-      const s = session;
-      s.on('error', () => this.forget(origin, s));
-      s.on('close', () => this.forget(origin, s));
-      s.on('goaway', () => this.forget(origin, s));
-      this.sessions.set(origin, s);
-    }
-    return session;
-  }
-
-  private forget(origin: string, session: ClientHttp2Session): void {
-    if (this.sessions.get(origin) === session) this.sessions.delete(origin);
-  }
-
-  /** Opens a stream; GETs end their side at once, PUTs are written by the caller. */
+  /** Opens a stream; GETs end their side at once, PUTs and POSTs are written by the caller. */
   stream(method: 'GET' | 'PUT' | 'POST', url: string, token: string, contentType?: string): ClientHttp2Stream {
-    const u = new URL(url);
-    const stream = this.session(u.origin).request(
-      {
-        [constants.HTTP2_HEADER_METHOD]: method,
-        [constants.HTTP2_HEADER_PATH]: `${u.pathname}${u.search}`,
-        authorization: `Bearer ${token}`,
-        accept: 'application/json',
-        ...(contentType ? { 'content-type': contentType } : {}),
-      },
-      { endStream: method === 'GET' },
-    );
-    stream.on('error', () => undefined); // reported through 'close' to the stream's owner
-    return stream;
+    return this.streams.request(method, url, token, contentType, { accept: 'application/json' });
   }
 
   /** Waits for a stream's response headers. */
@@ -142,10 +108,6 @@ export class ConsumerTgClient {
   }
 
   close(): void {
-    for (const session of this.sessions.values()) {
-      session.close();
-      setTimeout(() => session.destroy(), 1000).unref();
-    }
-    this.sessions.clear();
+    this.streams.close();
   }
 }
