@@ -17,7 +17,7 @@ import type { RiptEvent } from '../../src/ript/index.js';
 import { ConsumerTgEntity } from '../../src/trunks/ript/consumer-tg.entity.js';
 import { ConsumerTgsService } from '../../src/trunks/ript/consumer-tgs.service.js';
 import { startControlPlane, startEdge, type TestControlPlane, type TestEdge } from '../helpers/control-plane.js';
-import { tenantWithCode } from '../helpers/enterprise.js';
+import { sdkEnterprise } from '../helpers/enterprise.js';
 import { TestClient } from '../helpers/http.js';
 import { sleep, waitFor } from '../helpers/ript-streams.js';
 
@@ -68,26 +68,16 @@ describe('riptrunk serve and riptrunk certs request', () => {
     cp = await startControlPlane({ RIPTRUNK_ALLOW_PRIVATE_TARGETS: 'true', RIPTRUNK_VERIFY_BACKOFF_MS: '50' });
     streams = new H2Streams(CA); // the test CA exists once a control plane has started
     edge = await startEdge(cp);
-    const { tenantId, code } = await tenantWithCode(cp, 'Serve Corp');
-    await cp.admin.post(`/v1/tenants/${tenantId}/number-ranges`, { start: '+14085550200', count: 50 });
-    await cp.admin.post(`/v1/tenants/${tenantId}/trunks`, {
-      name: 'serve',
-      codecs: ['PCMU'],
-      maxConcurrentCalls: 5,
-      maxCallsPerSecond: 5,
-    });
+    const onboarded = await sdkEnterprise(
+      cp,
+      'Serve Corp',
+      { start: '+14085550200', count: 50 },
+      { name: 'serve', codecs: ['PCMU'], maxConcurrentCalls: 5, maxCallsPerSecond: 5 },
+    );
+    ({ client, tg } = onboarded);
     dir = mkdtempSync(join(tmpdir(), 'riptrunk-serve-'));
     profile = join(dir, 'profile.json');
-    const onboarded = await RiptTrunkClient.onboard(cp.url, code, { caFile: CA });
-    saveProfile(profile, onboarded);
-    client = await RiptTrunkClient.fromProfile(onboarded);
-    const [listed] = await client.providerTgs();
-    for (let i = 0; i < 50 && !tg; i++) {
-      tg = await client.tgDescription(listed.uri).catch(async () => {
-        await sleep(50);
-        return undefined as unknown as TgDescriptionDoc;
-      });
-    }
+    saveProfile(profile, onboarded.profile);
   });
   afterAll(async () => {
     streams?.close(0);

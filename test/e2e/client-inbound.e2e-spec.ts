@@ -8,7 +8,7 @@ import type { MediaFrame, RiptEvent } from '../../src/ript/index.js';
 import { ConsumerTgEntity } from '../../src/trunks/ript/consumer-tg.entity.js';
 import { ConsumerTgsService } from '../../src/trunks/ript/consumer-tgs.service.js';
 import { startControlPlane, startEdge, type TestControlPlane, type TestEdge } from '../helpers/control-plane.js';
-import { tenantWithCode } from '../helpers/enterprise.js';
+import { sdkEnterprise } from '../helpers/enterprise.js';
 import { TestClient } from '../helpers/http.js';
 import { EventCollector, RiptStreams, sleep, waitFor } from '../helpers/ript-streams.js';
 import { localhostCertificate } from '../helpers/tg-server.js';
@@ -60,22 +60,12 @@ describe('SDK inbound server (consumer TG) registered with a real control plane'
   beforeAll(async () => {
     cp = await startControlPlane({ RIPTRUNK_ALLOW_PRIVATE_TARGETS: 'true', RIPTRUNK_VERIFY_BACKOFF_MS: '50' });
     edge = await startEdge(cp);
-    const { tenantId, code } = await tenantWithCode(cp, 'Inbound Corp');
-    await cp.admin.post(`/v1/tenants/${tenantId}/number-ranges`, { start: '+14085550100', count: 100 });
-    await cp.admin.post(`/v1/tenants/${tenantId}/trunks`, {
-      name: 'inbound',
-      codecs: ['PCMU'],
-      maxConcurrentCalls: 5,
-      maxCallsPerSecond: 5,
-    });
-    client = await RiptTrunkClient.fromProfile(await RiptTrunkClient.onboard(cp.url, code, { caFile: CA }));
-    const [listed] = await client.providerTgs();
-    for (let i = 0; i < 50 && !tg; i++) {
-      tg = await client.tgDescription(listed.uri).catch(async () => {
-        await sleep(50);
-        return undefined as unknown as TgDescriptionDoc;
-      });
-    }
+    ({ client, tg } = await sdkEnterprise(
+      cp,
+      'Inbound Corp',
+      { start: '+14085550100', count: 100 },
+      { name: 'inbound', codecs: ['PCMU'], maxConcurrentCalls: 5, maxCallsPerSecond: 5 },
+    ));
     const cert = await localhostCertificate(true);
     service = await client.serveInbound({
       tg,

@@ -1,5 +1,5 @@
 import type { RiptCall } from '../../src/client/call.js';
-import { RiptTrunkClient, type TgDescriptionDoc } from '../../src/client/riptrunk-client.js';
+import type { RiptTrunkClient, TgDescriptionDoc } from '../../src/client/riptrunk-client.js';
 import type { RiptEvent } from '../../src/ript/index.js';
 import { EdgeRegistry } from '../../src/edge/config/edge-registry.js';
 import {
@@ -9,10 +9,9 @@ import {
   type TestControlPlane,
   type TestEdge,
 } from '../helpers/control-plane.js';
-import { tenantWithCode } from '../helpers/enterprise.js';
+import { sdkEnterprise } from '../helpers/enterprise.js';
 import { eventually } from '../helpers/tg-server.js';
 
-const CA = '.data/test/ca.pem';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('draining an edge (profile §8): new calls refused, live calls migrate to a sibling', () => {
@@ -36,20 +35,12 @@ describe('draining an edge (profile §8): new calls refused, live calls migrate 
       RIPTRUNK_EDGE_CALL_URL: siblingUrl,
       RIPTRUNK_EDGE_ID: 'edge-sibling',
     });
-    const t = await tenantWithCode(cp, 'Acme');
-    tenantId = t.tenantId;
-    await cp.admin.post(`/v1/tenants/${tenantId}/number-ranges`, { start: '+14085550100', count: 100 });
-    await cp.admin.post(`/v1/tenants/${tenantId}/trunks`, {
-      name: 'acme',
-      maxConcurrentCalls: 5,
-      maxCallsPerSecond: 5,
-    });
-    client = await RiptTrunkClient.fromProfile(await RiptTrunkClient.onboard(cp.url, t.code, { caFile: CA }));
-    const [listed] = await client.providerTgs();
-    tg = await eventually(
-      () => client.tgDescription(listed.uri).catch(() => undefined as unknown as TgDescriptionDoc),
-      (d) => !!d,
-    );
+    ({ tenantId, client, tg } = await sdkEnterprise(
+      cp,
+      'Acme',
+      { start: '+14085550100', count: 100 },
+      { name: 'acme', maxConcurrentCalls: 5, maxCallsPerSecond: 5 },
+    ));
     handler = (await client.registerHandler(tg, 'pbx-1', '1 in: PCMU; 1 out: PCMU;')).uri;
   });
   afterAll(async () => {

@@ -1,13 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Redis } from 'ioredis';
-import { RiptTrunkClient, type TgDescriptionDoc } from '../../src/client/riptrunk-client.js';
+import type { RiptTrunkClient, TgDescriptionDoc } from '../../src/client/riptrunk-client.js';
 import { REDIS } from '../../src/common/redis/redis.module.js';
 import { callRecordKey, edgeCallsKey } from '../../src/edge/calls/call-store.js';
 import { startControlPlane, type TestControlPlane } from '../helpers/control-plane.js';
-import { tenantWithCode } from '../helpers/enterprise.js';
+import { sdkEnterprise } from '../helpers/enterprise.js';
 import { eventually } from '../helpers/tg-server.js';
 
-const CA = '.data/test/ca.pem';
 const EDGE_ID = 'edge-doomed';
 
 /** The compiled edge in its own process (so that it can die for real), on the control plane's edge port. */
@@ -41,19 +40,17 @@ describe('an edge that dies: its calls are ended by the control plane (heartbeat
   let edge: ChildProcess | undefined;
   let client: RiptTrunkClient;
   let tenantId: string;
+  let tg: TgDescriptionDoc;
 
   beforeAll(async () => {
     cp = await startControlPlane({ RIPTRUNK_EDGE_REAP_MS: '300' });
     edge = await spawnEdge(cp);
-    const t = await tenantWithCode(cp, 'Acme');
-    tenantId = t.tenantId;
-    await cp.admin.post(`/v1/tenants/${tenantId}/number-ranges`, { start: '+14085550100', count: 100 });
-    await cp.admin.post(`/v1/tenants/${tenantId}/trunks`, {
-      name: 'acme',
-      maxConcurrentCalls: 5,
-      maxCallsPerSecond: 5,
-    });
-    client = await RiptTrunkClient.fromProfile(await RiptTrunkClient.onboard(cp.url, t.code, { caFile: CA }));
+    ({ tenantId, client, tg } = await sdkEnterprise(
+      cp,
+      'Acme',
+      { start: '+14085550100', count: 100 },
+      { name: 'acme', maxConcurrentCalls: 5, maxCallsPerSecond: 5 },
+    ));
   }, 60_000);
   afterAll(async () => {
     edge?.kill('SIGKILL');
@@ -62,11 +59,6 @@ describe('an edge that dies: its calls are ended by the control plane (heartbeat
   });
 
   it('marks the live call ended with edge-failure, frees its slot and stores its CDR', async () => {
-    const [listed] = await client.providerTgs();
-    const tg = await eventually(
-      () => client.tgDescription(listed.uri).catch(() => undefined as unknown as TgDescriptionDoc),
-      (d) => !!d,
-    );
     const handler = (await client.registerHandler(tg, 'pbx-1', '1 in: PCMU; 1 out: PCMU;')).uri;
     const call = await client.placeCall(tg, { handler, destination: '+15550100001', from: '+14085550100' });
     const callId = call.uri.split('/').pop()!;

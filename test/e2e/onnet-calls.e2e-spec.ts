@@ -1,12 +1,11 @@
 import type { RiptCall } from '../../src/client/call.js';
 import type { InboundCall, InboundService } from '../../src/client/index.js';
-import { RiptTrunkClient, type TgDescriptionDoc } from '../../src/client/riptrunk-client.js';
+import type { RiptTrunkClient, TgDescriptionDoc } from '../../src/client/riptrunk-client.js';
 import type { RiptEvent } from '../../src/ript/index.js';
 import { startControlPlane, startEdge, type TestControlPlane, type TestEdge } from '../helpers/control-plane.js';
-import { tenantWithCode } from '../helpers/enterprise.js';
+import { sdkEnterprise } from '../helpers/enterprise.js';
 import { eventually, localhostCertificate } from '../helpers/tg-server.js';
 
-const CA = '.data/test/ca.pem';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Acme (an SDK client) calls Globex's numbers; Globex answers on its consumer TG (the SDK's inbound server). */
@@ -24,18 +23,8 @@ describe('on-net calls: A → edge → B through B consumer TG (profile §6 rout
   let answerWith: (call: InboundCall) => void = () => undefined;
   const inboundCalls: InboundCall[] = [];
 
-  async function enterprise(name: string, start: string) {
-    const t = await tenantWithCode(cp, name);
-    await cp.admin.post(`/v1/tenants/${t.tenantId}/number-ranges`, { start, count: 100 });
-    await cp.admin.post(`/v1/tenants/${t.tenantId}/trunks`, { name, maxConcurrentCalls: 5, maxCallsPerSecond: 20 });
-    const client = await RiptTrunkClient.fromProfile(await RiptTrunkClient.onboard(cp.url, t.code, { caFile: CA }));
-    const [listed] = await client.providerTgs();
-    const tg = await eventually(
-      () => client.tgDescription(listed.uri).catch(() => undefined as unknown as TgDescriptionDoc),
-      (d) => !!d,
-    );
-    return { tenantId: t.tenantId, client, tg };
-  }
+  const enterprise = (name: string, start: string) =>
+    sdkEnterprise(cp, name, { start, count: 100 }, { name, maxConcurrentCalls: 5, maxCallsPerSecond: 20 });
 
   beforeAll(async () => {
     cp = await startControlPlane({ RIPTRUNK_ALLOW_PRIVATE_TARGETS: 'true' });

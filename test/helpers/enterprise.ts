@@ -1,7 +1,13 @@
 import * as client from 'openid-client';
 import { exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
 import { Agent, fetch as undiciFetch } from 'undici';
+import type { EnterpriseProfile } from '../../src/client/profile.js';
+import { RiptTrunkClient, type TgDescriptionDoc } from '../../src/client/riptrunk-client.js';
 import type { TestControlPlane } from './control-plane.js';
+import { eventually } from './tg-server.js';
+
+/** The CA of the test data dir, created by the first control plane a test starts. */
+export const TEST_CA_FILE = '.data/test/ca.pem';
 
 export interface EnterpriseKey {
   privateKey: CryptoKey;
@@ -49,4 +55,27 @@ export async function onboardWithOpenIdClient(cp: TestControlPlane, code: string
     { algorithm: 'oauth2', initialAccessToken: code, [client.customFetch]: fetchOptions[client.customFetch] },
   );
   return { config, key, agent: fetchOptions.agent };
+}
+
+/**
+ * What most SDK tests start from: a tenant with one number range and one trunk, onboarded with the SDK (trusting the
+ * test CA), and the TG description once the edge serves it.
+ */
+export async function sdkEnterprise(
+  cp: TestControlPlane,
+  name: string,
+  numbers: { start: string; count: number },
+  trunk: Record<string, unknown>,
+): Promise<{ tenantId: string; profile: EnterpriseProfile; client: RiptTrunkClient; tg: TgDescriptionDoc }> {
+  const { tenantId, code } = await tenantWithCode(cp, name);
+  await cp.admin.post(`/v1/tenants/${tenantId}/number-ranges`, numbers);
+  await cp.admin.post(`/v1/tenants/${tenantId}/trunks`, trunk);
+  const profile = await RiptTrunkClient.onboard(cp.url, code, { caFile: TEST_CA_FILE });
+  const client = await RiptTrunkClient.fromProfile(profile);
+  const [listed] = await client.providerTgs();
+  const tg = await eventually(
+    () => client.tgDescription(listed.uri).catch(() => undefined as unknown as TgDescriptionDoc),
+    (d) => !!d,
+  );
+  return { tenantId, profile, client, tg };
 }
