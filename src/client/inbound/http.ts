@@ -1,10 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
-import { constants, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
+import type { RawRequest, RawResponse } from '../../common/http/raw-exchange.js';
 
 /** node:http2 compatibility objects, or HTTP/1.1 ones (the server allows both). */
-export type InboundRequest = IncomingMessage | Http2ServerRequest;
-export type InboundResponse = ServerResponse | Http2ServerResponse;
+export type InboundRequest = RawRequest;
+export type InboundResponse = RawResponse;
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 const MAX_JSON_BYTES = 64 * 1024;
@@ -120,22 +120,5 @@ export function openStream(res: InboundResponse, contentType: string): void {
   (res as ServerResponse).flushHeaders?.();
 }
 
-/**
- * Ends the response (204 if nothing was sent) and stops the request body: HTTP/2 resets the stream with NO_ERROR
- * once the response is flushed (RFC 9113 §8.1), HTTP/1.1 closes the connection.
- */
-export function closeExchange(req: InboundRequest, res: InboundResponse): void {
-  if (!res.writableEnded) {
-    if (!res.headersSent) (res as ServerResponse).writeHead(204, { 'cache-control': 'no-store' });
-    res.end();
-  }
-  if (req.readableEnded || req.destroyed) return;
-  const stream = (req as Http2ServerRequest).stream;
-  if (stream) {
-    if (!stream.closed && !stream.destroyed) stream.close(constants.NGHTTP2_NO_ERROR);
-  } else if (res.writableFinished) {
-    req.socket?.destroy();
-  } else {
-    res.once('finish', () => req.socket?.destroy());
-  }
-}
+/** Ends an exchange: the response (204 if nothing was sent), then the request body. */
+export { endExchange as closeExchange } from '../../common/http/raw-exchange.js';

@@ -1,7 +1,9 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { constants, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
+import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CONTENT_TYPE, problem, problemType, type Problem } from '../../common/http/problem.js';
+import { endExchange, stopRequestBody, type RawRequest, type RawResponse } from '../../common/http/raw-exchange.js';
+
+export type { RawRequest, RawResponse };
 
 /**
  * Long-lived request and response bodies on Fastify (events and media streams, profile §6-§7).
@@ -15,9 +17,7 @@ import { PROBLEM_CONTENT_TYPE, problem, problemType, type Problem } from '../../
 export const STREAM_ROUTE = { riptStream: true } as const;
 const STREAM_MARKER_TYPE = 'application/x-riptrunk-stream';
 
-export type RawRequest = IncomingMessage | Http2ServerRequest;
 const ignore = (): void => undefined;
-export type RawResponse = ServerResponse | Http2ServerResponse;
 
 export function installStreamingBodies(fastify: FastifyInstance): void {
   fastify.addContentTypeParser(STREAM_MARKER_TYPE, (_request, _payload, done) => done(null, undefined));
@@ -69,29 +69,7 @@ export function endWithProblem(
   res.end(body);
 }
 
-/** Stops the request body of an exchange whose response is complete (see closeExchange). */
-function stopRequestBody(req: RawRequest, res: RawResponse): void {
-  if (req.readableEnded || req.destroyed) return;
-  const stream = (req as Http2ServerRequest).stream;
-  if (stream) {
-    // Node flushes what the response queued, then sends RST_STREAM(NO_ERROR)
-    if (!stream.closed && !stream.destroyed) stream.close(constants.NGHTTP2_NO_ERROR);
-  } else if (res.writableFinished) {
-    req.socket?.destroy();
-  } else {
-    res.once('finish', () => req.socket?.destroy());
-  }
-}
-
-/**
- * Ends the response (if not yet, with 204) and stops the request body: on HTTP/2 the stream is reset with NO_ERROR
- * once the response is flushed, which tells the client to stop sending (RFC 9113 §8.1); on HTTP/1.1 the connection
- * is closed. Without this an HTTP/2 stream whose client keeps its side open would never close.
- */
+/** Ends a stream route's exchange (see endExchange). */
 export function closeExchange(request: FastifyRequest, res: RawResponse): void {
-  if (!res.writableEnded) {
-    if (!res.headersSent) (res as ServerResponse).writeHead(204, { 'cache-control': 'no-store' });
-    res.end();
-  }
-  stopRequestBody(request.raw as RawRequest, res);
+  endExchange(request.raw as RawRequest, res);
 }
