@@ -19,4 +19,4 @@ COPY --from=build --chown=node:node /app/dist ./dist
 RUN mkdir -p /var/lib/riptrunk && chown node:node /var/lib/riptrunk
 USER node
 EXPOSE 8443 9443
-CMD ["node", "--enable-source-maps", "dist/src/main.js"]
+CMD ["node", "--enable-source-maps", "dist/src/control-plane/main.js"]

@@ -3,12 +3,17 @@ import { readFileSync } from 'node:fs';
 import { X509Certificate } from '@peculiar/x509';
 import { join } from 'node:path';
 import { Agent, fetch } from 'undici';
-import { detectTone, decodeUlaw, encodeUlaw, ToneGenerator } from '../src/client/audio/index.js';
-import type { RiptCall } from '../src/client/call.js';
-import { RiptTrunkClient, type TgDescriptionDoc } from '../src/client/riptrunk-client.js';
-import type { InboundCall, InboundService } from '../src/client/index.js';
+import {
+  decodeUlaw,
+  detectTone,
+  encodeUlaw,
+  RiptTrunkClient,
+  type TgDescriptionDoc,
+  ToneGenerator,
+} from '@riptrunk/sdk';
+import type { InboundCall, InboundService, RiptCall } from '@riptrunk/sdk';
 import { operatorToken } from '../src/common/auth/operator-token.verifier.js';
-import { importPrivateKeyPem, issueServerCertificate } from '../src/common/tls/pki.js';
+import { importPrivateKeyPem, issueServerCertificate } from '@riptrunk/ript';
 import { loadConfig, runMain } from '../src/common/bootstrap.js';
 import { startProcess, stopAll, waitReady, type Started } from './processes.js';
 
@@ -40,7 +45,7 @@ runMain('demo', async () => {
   try {
     step('control plane and edge');
     for (const [name, url, script] of [
-      ['control plane', config.publicUrl, 'dist/src/main.js'],
+      ['control plane', config.publicUrl, 'dist/src/control-plane/main.js'],
       ['edge', config.edgePublicUrl, 'dist/src/edge/main.js'],
     ] as const) {
       const running = await waitReady(`${url}/readyz`, caFile, undefined, 1000).then(

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { AppModule } from '../src/app.module.js';
+import { AppModule } from '../src/control-plane/app.module.js';
 import { loadConfig, runMain } from '../src/common/bootstrap.js';
 import { openApiYaml } from '../src/common/http/openapi.js';
 

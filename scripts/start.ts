@@ -14,7 +14,7 @@ runMain('riptrunk', async () => {
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
 
-  const controlPlane = startProcess('control-plane', 'dist/src/main.js');
+  const controlPlane = startProcess('control-plane', 'dist/src/control-plane/main.js');
   running.push(controlPlane);
   await waitReady(`${config.publicUrl}/readyz`, caFile, controlPlane).catch(() => shutdown(1));
   const edge = startProcess('edge', 'dist/src/edge/main.js');

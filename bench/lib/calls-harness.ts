@@ -9,8 +9,8 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { request } from 'undici';
-import { RiptTrunkClient, type RiptCall, type TgDescriptionDoc } from '../../src/client/index.js';
-import type { MediaFrame } from '../../src/ript/index.js';
+import { RiptTrunkClient, type RiptCall, type TgDescriptionDoc } from '@riptrunk/sdk';
+import type { MediaFrame } from '@riptrunk/ript';
 import { LoadWorker, type MediaMode, type WindowResult, type WorkerEnterprise } from './calls-load.js';
 import { startBenchControlPlane, type BenchControlPlane } from './control-plane.js';
 import {

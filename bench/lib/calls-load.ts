@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import type { EnterpriseProfile, TgDescriptionDoc } from '../../src/client/index.js';
+import type { EnterpriseProfile, TgDescriptionDoc } from '@riptrunk/sdk';
 import { registerCleanup } from './cleanup.js';
 import { repoPath } from './paths.js';
 import { childEnv } from './process.js';

@@ -12,8 +12,8 @@
  */
 import type { ClientHttp2Stream } from 'node:http2';
 import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
-import { ClientError, H2Streams, RiptCall, RiptTrunkClient, type CallDescription } from '../../src/client/index.js';
-import { FRAME_HEADER_SIZE, FrameKind, type Directive, type MediaFrame } from '../../src/ript/index.js';
+import { ClientError, H2Streams, RiptCall, RiptTrunkClient, type CallDescription } from '@riptrunk/sdk';
+import { FRAME_HEADER_SIZE, FrameKind, type Directive, type MediaFrame } from '@riptrunk/ript';
 import type {
   CommandMessage,
   GrowArgs,

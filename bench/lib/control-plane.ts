@@ -83,7 +83,7 @@ export async function startBenchControlPlane(options: BenchControlPlaneOptions =
   };
   const started = await startBenchProcess({
     name: 'control-plane',
-    script: repoPath('dist', 'src', 'main.js'),
+    script: repoPath('dist', 'src', 'control-plane', 'main.js'),
     env: childEnv(env),
     readyUrl: `${url}/readyz`,
     caFile,

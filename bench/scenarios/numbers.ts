@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { request } from 'undici';
-import { LOOKUP_SQL } from '../../src/numbers/number-ranges.service.js';
+import { LOOKUP_SQL } from '../../src/control-plane/numbers/number-ranges.service.js';
 import { startBenchControlPlane, type BenchControlPlane } from '../lib/control-plane.js';
 import { runLoad, runSequential } from '../lib/load.js';
 import { barChart, formatNumber } from '../lib/chart.js';

@@ -1,7 +1,7 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import type { Redis } from 'ioredis';
-import { GLOBAL_PROVIDERS } from '../app.module.js';
+import { GLOBAL_PROVIDERS } from '../common/http/global-providers.js';
 import { AppConfig } from '../common/config/app-config.js';
 import { ConfigModule } from '../common/config/config.module.js';
 import { HealthModule, redisCheck } from '../common/health/health.module.js';

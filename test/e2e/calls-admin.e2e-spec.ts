@@ -1,5 +1,5 @@
-import { RiptTrunkClient, type TgDescriptionDoc } from '../../src/client/riptrunk-client.js';
-import type { RiptEvent } from '../../src/ript/index.js';
+import { RiptTrunkClient, type TgDescriptionDoc } from '@riptrunk/sdk';
+import type { RiptEvent } from '@riptrunk/ript';
 import { startControlPlane, startEdge, type TestControlPlane, type TestEdge } from '../helpers/control-plane.js';
 import { tenantWithCode } from '../helpers/enterprise.js';
 import { eventually } from '../helpers/tg-server.js';

@@ -7,15 +7,23 @@ import { promisify } from 'node:util';
 import { createPublicKey, createPrivateKey } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { DataSource } from 'typeorm';
-import { decodeUlaw, detectTone, encodeUlaw, readWav, ToneGenerator } from '../../src/client/audio/index.js';
-import { RiptCall, type CallDescription } from '../../src/client/call.js';
-import { H2Streams } from '../../src/client/h2.js';
-import { saveProfile } from '../../src/client/profile.js';
-import { RiptTrunkClient, type TgDescriptionDoc } from '../../src/client/riptrunk-client.js';
-import { tnAuthListOf } from '../../src/common/tls/tnauthlist.js';
-import type { RiptEvent } from '../../src/ript/index.js';
-import { ConsumerTgEntity } from '../../src/trunks/ript/consumer-tg.entity.js';
-import { ConsumerTgsService } from '../../src/trunks/ript/consumer-tgs.service.js';
+import {
+  type CallDescription,
+  decodeUlaw,
+  detectTone,
+  encodeUlaw,
+  H2Streams,
+  readWav,
+  RiptCall,
+  type RiptTrunkClient,
+  saveProfile,
+  type TgDescriptionDoc,
+  ToneGenerator,
+} from '@riptrunk/sdk';
+import { tnAuthListOf } from '@riptrunk/ript';
+import type { RiptEvent } from '@riptrunk/ript';
+import { ConsumerTgEntity } from '../../src/control-plane/trunks/ript/consumer-tg.entity.js';
+import { ConsumerTgsService } from '../../src/control-plane/trunks/ript/consumer-tgs.service.js';
 import { startControlPlane, startEdge, type TestControlPlane, type TestEdge } from '../helpers/control-plane.js';
 import { sdkEnterprise } from '../helpers/enterprise.js';
 import { TestClient } from '../helpers/http.js';
@@ -27,7 +35,7 @@ const CA_KEY = '.data/test/ca-key.pem';
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await exec(process.execPath, ['dist/src/client/cli.js', ...args], { timeout: 30_000 });
+    const { stdout, stderr } = await exec(process.execPath, ['packages/sdk/dist/cli.js', ...args], { timeout: 30_000 });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -43,7 +51,7 @@ class Serving {
   readonly child: ChildProcess;
 
   constructor(args: string[]) {
-    this.child = spawn(process.execPath, ['dist/src/client/cli.js', 'serve', '--json', ...args]);
+    this.child = spawn(process.execPath, ['packages/sdk/dist/cli.js', 'serve', '--json', ...args]);
     createInterface({ input: this.child.stdout! }).on('line', (l) => this.lines.push(JSON.parse(l)));
     createInterface({ input: this.child.stderr! }).on('line', (l) => this.stderr.push(l));
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code ?? -1)));

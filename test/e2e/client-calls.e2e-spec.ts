@@ -1,7 +1,13 @@
-import { decodeUlaw, detectTone, encodeUlaw, ToneGenerator } from '../../src/client/audio/index.js';
-import type { RiptCall } from '../../src/client/call.js';
-import { RiptTrunkClient, type TgDescriptionDoc } from '../../src/client/riptrunk-client.js';
-import type { MediaFrame } from '../../src/ript/index.js';
+import {
+  decodeUlaw,
+  detectTone,
+  encodeUlaw,
+  RiptTrunkClient,
+  type TgDescriptionDoc,
+  ToneGenerator,
+} from '@riptrunk/sdk';
+import type { RiptCall } from '@riptrunk/sdk';
+import type { MediaFrame } from '@riptrunk/ript';
 import { startControlPlane, startEdge, type TestControlPlane, type TestEdge } from '../helpers/control-plane.js';
 import { tenantWithCode } from '../helpers/enterprise.js';
 

@@ -1,11 +1,9 @@
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { detectTone, readWav } from '../../src/client/audio/index.js';
+import { detectTone, loadProfile, readWav, RiptTrunkClient, saveProfile } from '@riptrunk/sdk';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { loadProfile, saveProfile } from '../../src/client/profile.js';
-import { RiptTrunkClient } from '../../src/client/riptrunk-client.js';
 import {
   freePort,
   startControlPlane,
@@ -25,7 +23,7 @@ async function cli(
   env: Record<string, string> = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await exec(process.execPath, ['dist/src/client/cli.js', ...args], {
+    const { stdout, stderr } = await exec(process.execPath, ['packages/sdk/dist/cli.js', ...args], {
       env: { ...process.env, ...env },
       timeout: 30_000,
     });

@@ -1,12 +1,20 @@
 import { DataSource } from 'typeorm';
-import { encodeUlaw, ToneGenerator } from '../../src/client/audio/index.js';
-import { RiptCall, type CallDescription } from '../../src/client/call.js';
-import { H2Streams } from '../../src/client/h2.js';
-import { InboundServer, type InboundCall, type InboundCallEnding } from '../../src/client/inbound/index.js';
-import { RiptTrunkClient, type InboundService, type TgDescriptionDoc } from '../../src/client/riptrunk-client.js';
-import type { MediaFrame, RiptEvent } from '../../src/ript/index.js';
-import { ConsumerTgEntity } from '../../src/trunks/ript/consumer-tg.entity.js';
-import { ConsumerTgsService } from '../../src/trunks/ript/consumer-tgs.service.js';
+import {
+  type CallDescription,
+  encodeUlaw,
+  H2Streams,
+  type InboundCall,
+  type InboundCallEnding,
+  InboundServer,
+  type InboundService,
+  RiptCall,
+  type RiptTrunkClient,
+  type TgDescriptionDoc,
+  ToneGenerator,
+} from '@riptrunk/sdk';
+import type { MediaFrame, RiptEvent } from '@riptrunk/ript';
+import { ConsumerTgEntity } from '../../src/control-plane/trunks/ript/consumer-tg.entity.js';
+import { ConsumerTgsService } from '../../src/control-plane/trunks/ript/consumer-tgs.service.js';
 import { startControlPlane, startEdge, type TestControlPlane, type TestEdge } from '../helpers/control-plane.js';
 import { sdkEnterprise } from '../helpers/enterprise.js';
 import { TestClient } from '../helpers/http.js';

@@ -1,7 +1,7 @@
 import * as client from 'openid-client';
 import { DataSource } from 'typeorm';
 import { runInTransaction } from '../../src/common/context/request-context.js';
-import { ConsumerTgsService } from '../../src/trunks/ript/consumer-tgs.service.js';
+import { ConsumerTgsService } from '../../src/control-plane/trunks/ript/consumer-tgs.service.js';
 import { startControlPlane, type TestControlPlane } from '../helpers/control-plane.js';
 import { onboardWithOpenIdClient, tenantWithCode } from '../helpers/enterprise.js';
 import type { TestClient } from '../helpers/http.js';

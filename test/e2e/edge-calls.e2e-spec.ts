@@ -2,16 +2,12 @@ import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import * as client from 'openid-client';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { tnAuthListExtension } from '../../src/common/tls/tnauthlist.js';
-import { signPassport } from '../../src/ript/passport.js';
-import { decodeUlaw } from '../../src/client/audio/g711.js';
-import { detectTone } from '../../src/client/audio/tone.js';
+import { createEvent, encodeMediaFrame, signPassport, tnAuthListExtension } from '@riptrunk/ript';
+import { decodeUlaw, detectTone } from '@riptrunk/sdk';
 import { EdgeConfigStore } from '../../src/edge/config/edge-config.store.js';
 import { EdgeRegistry } from '../../src/edge/config/edge-registry.js';
 import { CdrPublisher } from '../../src/edge/cdrs/cdr-publisher.js';
-import { parseCallDetailRecord, type CallDetailRecord } from '../../src/edge/cdrs/cdr.types.js';
-import { createEvent } from '../../src/ript/events.js';
-import { encodeMediaFrame } from '../../src/ript/frame.js';
+import { parseCallDetailRecord, type CallDetailRecord } from '../../src/contracts/cdr.js';
 import {
   freePort,
   startControlPlane,

@@ -1,6 +1,6 @@
 import * as client from 'openid-client';
 import type { Redis } from 'ioredis';
-import { configVersionKey } from '../../src/common/events/control-events.js';
+import { configVersionKey } from '../../src/contracts/control-events.js';
 import { REDIS } from '../../src/common/redis/redis.module.js';
 import { EdgeConfigStore } from '../../src/edge/config/edge-config.store.js';
 import { startControlPlane, startEdge, type TestControlPlane, type TestEdge } from '../helpers/control-plane.js';

@@ -1,6 +1,5 @@
-import type { RiptCall } from '../../src/client/call.js';
-import type { RiptTrunkClient, TgDescriptionDoc } from '../../src/client/riptrunk-client.js';
-import type { RiptEvent } from '../../src/ript/index.js';
+import type { RiptCall, RiptTrunkClient, TgDescriptionDoc } from '@riptrunk/sdk';
+import type { RiptEvent } from '@riptrunk/ript';
 import { EdgeRegistry } from '../../src/edge/config/edge-registry.js';
 import {
   freePort,

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Redis } from 'ioredis';
-import type { RiptTrunkClient, TgDescriptionDoc } from '../../src/client/riptrunk-client.js';
+import type { RiptTrunkClient, TgDescriptionDoc } from '@riptrunk/sdk';
 import { REDIS } from '../../src/common/redis/redis.module.js';
-import { callRecordKey, edgeCallsKey } from '../../src/edge/calls/call-store.js';
+import { callRecordKey, edgeCallsKey } from '../../src/contracts/call-record.js';
 import { startControlPlane, type TestControlPlane } from '../helpers/control-plane.js';
 import { sdkEnterprise } from '../helpers/enterprise.js';
 import { eventually } from '../helpers/tg-server.js';

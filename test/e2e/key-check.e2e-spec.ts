@@ -4,7 +4,7 @@ import { AppConfig } from '../../src/common/config/app-config.js';
 import { loadEnv } from '../../src/common/config/env.js';
 import { KeyCheckService, KeyMismatchError } from '../../src/common/crypto/key-check.service.js';
 import { SecretBox } from '../../src/common/crypto/secret-box.js';
-import { SigningKeysService } from '../../src/oauth/signing-keys.service.js';
+import { SigningKeysService } from '../../src/control-plane/oauth/signing-keys.service.js';
 import { startControlPlane, testEnv, type TestControlPlane } from '../helpers/control-plane.js';
 
 describe('the key-encryption key must match the database (key check at start)', () => {

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { newId } from '../../src/common/http/ids.js';
-import { LOOKUP_SQL } from '../../src/numbers/number-ranges.service.js';
+import { LOOKUP_SQL } from '../../src/control-plane/numbers/number-ranges.service.js';
 import { startControlPlane, type TestControlPlane } from '../helpers/control-plane.js';
 
 const PROBLEM = 'urn:riptrunk:problem:';

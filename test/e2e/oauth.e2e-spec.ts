@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as client from 'openid-client';
 import { base64url, decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT } from 'jose';
 import { DataSource } from 'typeorm';
-import { SigningKeysService } from '../../src/oauth/signing-keys.service.js';
+import { SigningKeysService } from '../../src/control-plane/oauth/signing-keys.service.js';
 import { startControlPlane, type TestControlPlane } from '../helpers/control-plane.js';
 import {
   newEnterpriseKey,

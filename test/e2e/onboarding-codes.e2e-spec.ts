@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { mutationContext } from '../../src/common/context/request-context.js';
 import { hashSecret } from '../../src/common/crypto/secret-box.js';
-import { OnboardingCodesService } from '../../src/oauth/onboarding-codes/onboarding-codes.service.js';
+import { OnboardingCodesService } from '../../src/control-plane/oauth/onboarding-codes/onboarding-codes.service.js';
 import { startControlPlane, type TestControlPlane } from '../helpers/control-plane.js';
 
 const CODE = /^RIPT-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/;

@@ -1,7 +1,5 @@
-import type { RiptCall } from '../../src/client/call.js';
-import type { InboundCall, InboundService } from '../../src/client/index.js';
-import type { RiptTrunkClient, TgDescriptionDoc } from '../../src/client/riptrunk-client.js';
-import type { RiptEvent } from '../../src/ript/index.js';
+import type { InboundCall, InboundService, RiptCall, RiptTrunkClient, TgDescriptionDoc } from '@riptrunk/sdk';
+import type { RiptEvent } from '@riptrunk/ript';
 import { startControlPlane, startEdge, type TestControlPlane, type TestEdge } from '../helpers/control-plane.js';
 import { sdkEnterprise } from '../helpers/enterprise.js';
 import { eventually, localhostCertificate } from '../helpers/tg-server.js';
@@ -70,12 +68,17 @@ describe('on-net calls: A → edge → B through B consumer TG (profile §6 rout
   it('rings, answers, carries media both ways unchanged, ends from A, and writes a CDR for each tenant', async () => {
     answerWith = (call) => {
       call.alerting();
-      setTimeout(() => call.answer(), 100);
       call.onFrame((f) => call.sendFrame(Buffer.from(f.payload).reverse())); // an answer B computes from A's audio
     };
     const call = await acme.placeCall(acmeTg, { handler, destination: '+14155550123', from: '+14085550100' });
     expect(call.description).toMatchObject({ to: '+14155550123', from: '+14085550100' });
     const { events, done } = collect(call);
+    // B answers once A has seen it ring, so that both progress events reach A whatever the machine's load
+    await eventually(
+      async () => events.map((e) => e.type),
+      (types) => types.includes('alerting'),
+    );
+    inboundCalls.at(-1)!.answer();
     await eventually(
       async () => events.map((e) => e.type),
       (types) => types.includes('answered'),

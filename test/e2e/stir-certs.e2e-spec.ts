@@ -2,7 +2,7 @@ import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import * as client from 'openid-client';
 import { DataSource } from 'typeorm';
-import { tnAuthListExtension, tnAuthListOf, verifyStirCertificate } from '../../src/common/tls/tnauthlist.js';
+import { tnAuthListExtension, tnAuthListOf, verifyStirCertificate } from '@riptrunk/ript';
 import { startControlPlane, type TestControlPlane } from '../helpers/control-plane.js';
 import { onboardWithOpenIdClient, tenantWithCode } from '../helpers/enterprise.js';
 import type { TestClient } from '../helpers/http.js';

@@ -3,7 +3,7 @@ import * as client from 'openid-client';
 import { DataSource } from 'typeorm';
 import { decodeJwt } from 'jose';
 import { buildOpenApiDocument } from '../../src/common/http/openapi.js';
-import { ENTERPRISE_SCOPES } from '../../src/oauth/client-metadata.js';
+import { ENTERPRISE_SCOPES } from '../../src/control-plane/oauth/client-metadata.js';
 import { startControlPlane, type TestControlPlane } from '../helpers/control-plane.js';
 import { onboardWithOpenIdClient, tenantWithCode } from '../helpers/enterprise.js';
 import type { TestResponse } from '../helpers/http.js';

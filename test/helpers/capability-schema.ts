@@ -7,7 +7,10 @@ type FormatsPlugin = typeof formatsModule.default;
 const addFormats: FormatsPlugin =
   (formatsModule as unknown as { default?: FormatsPlugin }).default ?? (formatsModule as unknown as FormatsPlugin);
 
-const SCHEMA_FILE = new URL('../../src/trunks/capability/ietf-sip-auto-peering.schema.json', import.meta.url);
+const SCHEMA_FILE = new URL(
+  '../../src/control-plane/trunks/capability/ietf-sip-auto-peering.schema.json',
+  import.meta.url,
+);
 
 let compiled: ValidateFunction | undefined;
 

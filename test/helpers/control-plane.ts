@@ -1,7 +1,7 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AppModule } from '../../src/app.module.js';
+import { AppModule } from '../../src/control-plane/app.module.js';
 import { EdgeConfigStore } from '../../src/edge/config/edge-config.store.js';
 import { EdgeModule } from '../../src/edge/edge.module.js';
 import { AppConfig } from '../../src/common/config/app-config.js';

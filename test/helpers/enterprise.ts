@@ -1,8 +1,8 @@
 import * as client from 'openid-client';
 import { exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
 import { Agent, fetch as undiciFetch } from 'undici';
-import type { EnterpriseProfile } from '../../src/client/profile.js';
-import { RiptTrunkClient, type TgDescriptionDoc } from '../../src/client/riptrunk-client.js';
+import type { EnterpriseProfile } from '@riptrunk/sdk';
+import { RiptTrunkClient, type TgDescriptionDoc } from '@riptrunk/sdk';
 import type { TestControlPlane } from './control-plane.js';
 import { eventually } from './tg-server.js';
 

@@ -1,6 +1,5 @@
 import { connect, constants, type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2';
-import { EventStreamParser } from '../../src/ript/events.js';
-import { FrameError, FrameParser, type Frame } from '../../src/ript/frame.js';
+import { EventStreamParser, type Frame, FrameError, FrameParser } from '@riptrunk/ript';
 
 /** Long-lived RIPT streams (events, media) over Node's own HTTP/2 client, one session per origin. */
 export class RiptStreams {

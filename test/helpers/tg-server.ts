@@ -3,7 +3,7 @@ import { createSecureServer, type Http2SecureServer, type ServerHttp2Session } f
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
-import { createCa, importPrivateKeyPem, issueServerCertificate, type PemPair } from '../../src/common/tls/pki.js';
+import { createCa, importPrivateKeyPem, issueServerCertificate, type PemPair } from '@riptrunk/ript';
 
 /** A certificate for localhost from the test CA (trusted by the control plane in tests) or from a stranger's CA. */
 export async function localhostCertificate(trusted: boolean, dataDir = '.data/test'): Promise<PemPair> {

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { EnvDto, loadEnv } from './env.js';
+import { type EnvDto, loadEnv } from './env.js';
 
 /** The validated configuration with derived values; one instance per process. */
 export class AppConfig {

@@ -1,12 +1,12 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../../migrations/index.js';
-import { ENTITIES } from './entities.js';
 
-export function dataSourceOptions(url: string): DataSourceOptions {
+/** Postgres options for a process's data source; each process's root module lists its own entities. */
+export function dataSourceOptions(url: string, entities: Function[] = []): DataSourceOptions {
   return {
     type: 'postgres',
     url,
-    entities: ENTITIES,
+    entities,
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
@@ -33,8 +33,3 @@ export async function runMigrations(url: string): Promise<string[]> {
     await dataSource.destroy();
   }
 }
-
-/** The standalone data source for the TypeORM CLI (`typeorm -d dist/src/common/database/data-source.js`). */
-export default new DataSource(
-  dataSourceOptions(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/riptrunk'),
-);

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
-import { createCa, importPrivateKeyPem, issueServerCertificate } from './pki.js';
+import { createCa, importPrivateKeyPem, issueServerCertificate } from '@riptrunk/ript';
 
 export interface TlsMaterial {
   cert: string;

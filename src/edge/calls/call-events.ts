@@ -1,4 +1,4 @@
-import { EventStreamWriter, type RiptEvent } from '../../ript/events.js';
+import { EventStreamWriter, type RiptEvent } from '@riptrunk/ript';
 
 /** The part of a GET events response the hub uses. */
 export interface EventWritable {

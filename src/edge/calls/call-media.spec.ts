@@ -1,15 +1,15 @@
 import { EventEmitter } from 'node:events';
-import { computeDirectives } from '../../ript/directives.js';
-import { parseAdvertisement } from '../../ript/advertisement.js';
 import {
+  type AckFrame,
+  computeDirectives,
   decodeFrame,
   encodeAckFrame,
   encodeMediaFrame,
+  type Frame,
   FrameKind,
   FrameParser,
-  type AckFrame,
-  type Frame,
-} from '../../ript/frame.js';
+  parseAdvertisement,
+} from '@riptrunk/ript';
 import { ACK_INTERVAL_MS, CallMedia, MAX_FRAME_SIZE, type MediaWritable } from './call-media.js';
 
 /** A GET media response that records what was written. */

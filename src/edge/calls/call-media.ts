@@ -1,16 +1,17 @@
-import type { Directive } from '../../ript/directives.js';
+import type { Directive } from '@riptrunk/ript';
 import {
   encodeAckFrame,
+  type Frame,
   FRAME_HEADER_SIZE,
   FrameError,
+  type FrameHeader,
   FrameKind,
   FrameParser,
-  writeFrameHeader,
-  type Frame,
-  type FrameHeader,
   type MediaFrame,
-} from '../../ript/frame.js';
-import { StreamStats, type StreamStatsSnapshot } from '../../ript/stream-stats.js';
+  StreamStats,
+  type StreamStatsSnapshot,
+  writeFrameHeader,
+} from '@riptrunk/ript';
 import { tonePayload, TONE_FRAME_MS, type CallRoute } from './test-lines.js';
 
 /**

@@ -7,8 +7,8 @@ import { Scopes } from '../../common/auth/scopes.decorator.js';
 import { AppConfig } from '../../common/config/app-config.js';
 import { ResourceId } from '../../common/http/openapi-decorators.js';
 import { ProblemException } from '../../common/http/problem.js';
-import { EventStreamError, EventStreamParser, EventStreamWriter, validateClientEvent } from '../../ript/events.js';
-import type { FrameParser } from '../../ript/frame.js';
+import { EventStreamError, EventStreamParser, EventStreamWriter, validateClientEvent } from '@riptrunk/ript';
+import type { FrameParser } from '@riptrunk/ript';
 import { CallsService } from './calls.service.js';
 import {
   closeExchange,
@@ -18,7 +18,8 @@ import {
   type RawRequest,
   type RawResponse,
 } from './http-streams.js';
-import type { CallDescription, CallExchange, LiveCall } from './live-call.js';
+import type { CallExchange, LiveCall } from './live-call.js';
+import type { CallDescription } from '../../contracts/call-record.js';
 
 const MEDIA_TYPE = 'application/octet-stream';
 

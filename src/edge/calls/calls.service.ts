@@ -10,37 +10,45 @@ import {
 import type { Redis } from 'ioredis';
 import type { Principal } from '../../common/auth/principal.js';
 import { AppConfig } from '../../common/config/app-config.js';
-import type { VersionedControlEvent } from '../../common/events/control-events.js';
+import type { VersionedControlEvent } from '../../contracts/control-events.js';
 import { ProblemException, type FieldError } from '../../common/http/problem.js';
 import { REDIS } from '../../common/redis/redis.module.js';
-import { parseAdvertisement, type Advertisement } from '../../ript/advertisement.js';
-import { computeDirectives, NoCommonCodecError, parseDirectives, type DirectiveSet } from '../../ript/directives.js';
-import { CALL_REQUEST_FIELDS, callRequestErrors, type CallRequest } from '../../ript/call-request.js';
-import { createEvent } from '../../ript/events.js';
-import { matches, matchesAny } from '../../ript/number-pattern.js';
+import {
+  type Advertisement,
+  CALL_REQUEST_FIELDS,
+  type CallRequest,
+  callRequestErrors,
+  computeDirectives,
+  createEvent,
+  type DirectiveSet,
+  matches,
+  matchesAny,
+  NoCommonCodecError,
+  parseAdvertisement,
+  parseDirectives,
+} from '@riptrunk/ript';
 import { CdrPublisher } from '../cdrs/cdr-publisher.js';
 import { EdgeConfigStore } from '../config/edge-config.store.js';
 import { EdgeRegistry } from '../config/edge-registry.js';
-import type { EdgeTrunk } from '../edge-config.types.js';
+import type { EdgeConsumerTg, EdgeTrunk } from '../../contracts/edge-snapshot.js';
 import { EdgeStirService } from '../stir/edge-stir.service.js';
-import { callerIdRanges, rangePattern } from '../tg-description.js';
-import { CallLimits } from './call-limits.js';
+import { callerIdRanges, rangePattern } from '../config/tg-description.js';
+import { CallLimits } from '../../contracts/call-limits.js';
 import { CallMetrics, type CallAttemptOutcome } from './call-metrics.js';
 import { CallStore } from './call-store.js';
 import { HandlerStore, parseHandlerUri } from './handler-store.js';
+import { LiveCall } from './live-call.js';
 import {
   callDetailRecords,
   describeRecord,
-  LiveCall,
   type CallDescription,
   type CallOutcome,
   type CallRecord,
-} from './live-call.js';
+} from '../../contracts/call-record.js';
 import { testLineFor, TONE_CODECS, type CallRoute } from './test-lines.js';
 import { ConsumerTgClient } from './consumer-tg-client.js';
 import { OnNetDialer, OnNetRefusal } from './onnet-leg.js';
 import { outboundCas } from '../../common/http/outbound.js';
-import type { EdgeConsumerTg } from '../edge-config.types.js';
 import { jsonObject, ownTrunk, unknownFields } from './tg-access.js';
 
 const CALL_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -1,6 +1,6 @@
 import { constants, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import type { LookupFunction } from 'node:net';
-import { H2Streams } from '../../client/h2.js';
+import { H2Streams } from '@riptrunk/sdk';
 import { guardedLookup } from '../../common/http/outbound.js';
 
 /** What a consumer TG answered to a request/response exchange. */

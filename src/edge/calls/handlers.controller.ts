@@ -5,10 +5,15 @@ import type { Principal } from '../../common/auth/principal.js';
 import { Scopes } from '../../common/auth/scopes.decorator.js';
 import { ResourceId } from '../../common/http/openapi-decorators.js';
 import { ProblemException, problem, problemType, type FieldError } from '../../common/http/problem.js';
-import { AdvertisementError, parseAdvertisement, type Advertisement } from '../../ript/advertisement.js';
-import { computeDirectives, NoCommonCodecError } from '../../ript/directives.js';
+import {
+  type Advertisement,
+  AdvertisementError,
+  computeDirectives,
+  NoCommonCodecError,
+  parseAdvertisement,
+} from '@riptrunk/ript';
 import { EdgeConfigStore } from '../config/edge-config.store.js';
-import type { EdgeTrunk } from '../edge-config.types.js';
+import type { EdgeTrunk } from '../../contracts/edge-snapshot.js';
 import {
   HANDLER_ID,
   HandlerStore,

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CONTENT_TYPE, problem, problemType, type Problem } from '../../common/http/problem.js';
-import { endExchange, stopRequestBody, type RawRequest, type RawResponse } from '../../common/http/raw-exchange.js';
+import { endExchange, stopRequestBody, type RawRequest, type RawResponse } from '@riptrunk/ript';
 
 export type { RawRequest, RawResponse };
 

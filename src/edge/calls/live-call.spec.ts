@@ -1,6 +1,4 @@
-import { parseAdvertisement } from '../../ript/advertisement.js';
-import { computeDirectives } from '../../ript/directives.js';
-import { EventStreamParser } from '../../ript/events.js';
+import { computeDirectives, EventStreamParser, parseAdvertisement } from '@riptrunk/ript';
 import { LiveCall } from './live-call.js';
 
 class FakeEvents {

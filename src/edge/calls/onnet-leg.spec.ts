@@ -1,5 +1,4 @@
-import { parseAdvertisement } from '../../ript/advertisement.js';
-import { computeDirectives } from '../../ript/directives.js';
+import { computeDirectives, parseAdvertisement } from '@riptrunk/ript';
 import { relayAdvertisement } from './onnet-leg.js';
 
 describe('relayAdvertisement', () => {

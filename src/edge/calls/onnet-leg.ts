@@ -1,23 +1,29 @@
 import { createHash } from 'node:crypto';
 import { constants, type ClientHttp2Stream } from 'node:http2';
-import { formatParams } from '../../ript/advertisement.js';
-import { parseDirectives, type Directive, type DirectiveSet } from '../../ript/directives.js';
-import { createEvent, EventStreamParser, EventStreamWriter, validateEvent, type RiptEvent } from '../../ript/events.js';
 import {
+  createEvent,
+  type Directive,
+  type DirectiveSet,
   encodeAckFrame,
+  EventStreamParser,
+  EventStreamWriter,
+  formatParams,
   FRAME_HEADER_SIZE,
   FrameError,
+  type FrameHeader,
   FrameKind,
   FrameParser,
-  writeFrameHeader,
-  type FrameHeader,
   type MediaFrame,
-} from '../../ript/frame.js';
-import { StreamStats } from '../../ript/stream-stats.js';
-import type { EdgeConsumerTg } from '../edge-config.types.js';
+  parseDirectives,
+  type RiptEvent,
+  StreamStats,
+  validateEvent,
+  writeFrameHeader,
+} from '@riptrunk/ript';
+import type { EdgeConsumerTg } from '../../contracts/edge-snapshot.js';
 import { MAX_FRAME_SIZE, ACK_INTERVAL_MS, MediaOutput } from './call-media.js';
 import { ConsumerTgUnreachable, type ConsumerTgClient } from './consumer-tg-client.js';
-import type { CallOutcome } from './live-call.js';
+import type { CallOutcome } from '../../contracts/call-record.js';
 
 /**
  * On-net delivery (profile §6 routing): the edge places the call at the callee tenant's consumer TG as a RIPT client

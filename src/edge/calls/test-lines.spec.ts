@@ -1,5 +1,4 @@
-import { decodeAlaw, decodeUlaw } from '../../client/audio/g711.js';
-import { detectTone } from '../../client/audio/tone.js';
+import { decodeAlaw, decodeUlaw, detectTone } from '@riptrunk/sdk';
 import { testLineFor, tonePayload } from './test-lines.js';
 
 describe('provider test lines', () => {

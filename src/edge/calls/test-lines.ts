@@ -1,15 +1,12 @@
-import { encodeAlaw, encodeUlaw } from '../../client/audio/g711.js';
-import { ToneGenerator } from '../../client/audio/tone.js';
-import { CODEC_NUMBERS } from '../../ript/codecs.js';
+import { encodeAlaw, encodeUlaw, ToneGenerator } from '@riptrunk/sdk';
+import { CODEC_NUMBERS } from '@riptrunk/ript';
 
 /**
  * The provider's test lines (profile §6): numbers +1555010xxxx. `...0001` echoes media back, `...0002` plays a
  * 1 kHz tone, `...0003` declines. The rest of the test range is unassigned.
  */
-export type TestLine = 'echo' | 'tone' | 'declined';
-
-/** Where a call goes: a provider test line, or on-net to another tenant's consumer TG. */
-export type CallRoute = TestLine | 'onnet';
+export type { TestLine, CallRoute } from '../../contracts/call-record.js';
+import type { TestLine } from '../../contracts/call-record.js';
 
 export const TEST_RANGE_PREFIX = '+1555010';
 export const TEST_LINES: Readonly<Record<string, TestLine>> = {

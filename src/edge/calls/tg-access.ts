@@ -1,7 +1,7 @@
 import type { Principal } from '../../common/auth/principal.js';
 import { ProblemException, type FieldError } from '../../common/http/problem.js';
 import type { EdgeConfigStore } from '../config/edge-config.store.js';
-import type { EdgeTrunk } from '../edge-config.types.js';
+import type { EdgeTrunk } from '../../contracts/edge-snapshot.js';
 
 /** The caller's own TG, else 404 (another tenant's TG is indistinguishable from a missing one). */
 export function ownTrunk(store: EdgeConfigStore, tgId: string, principal: Principal): EdgeTrunk {

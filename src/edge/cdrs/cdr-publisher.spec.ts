@@ -7,10 +7,10 @@ import { Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { AppConfig } from '../../common/config/app-config.js';
 import { loadEnv } from '../../common/config/env.js';
-import { QUEUES } from '../../jobs/queues.js';
+import { QUEUES } from '../../contracts/queues.js';
 import type { EdgeRegistry } from '../config/edge-registry.js';
 import { CdrPublisher } from './cdr-publisher.js';
-import { CdrValidationError, type CallDetailRecord } from './cdr.types.js';
+import { CdrValidationError, type CallDetailRecord } from '../../contracts/cdr.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 

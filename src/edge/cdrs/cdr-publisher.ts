@@ -5,9 +5,9 @@ import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } fro
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AppConfig } from '../../common/config/app-config.js';
-import { QUEUES } from '../../jobs/queues.js';
+import { QUEUES } from '../../contracts/queues.js';
 import { EdgeRegistry } from '../config/edge-registry.js';
-import { parseCallDetailRecord, type CallDetailRecord } from './cdr.types.js';
+import { parseCallDetailRecord, type CallDetailRecord } from '../../contracts/cdr.js';
 
 export const CDR_JOB = 'cdr';
 

@@ -6,7 +6,7 @@ import type { JWK } from 'jose';
 import { Agent, request } from 'undici';
 import { internalToken } from '../../common/auth/operator-token.verifier.js';
 import { AppConfig } from '../../common/config/app-config.js';
-import type { EdgeSnapshot } from '../edge-config.types.js';
+import type { EdgeSnapshot } from '../../contracts/edge-snapshot.js';
 
 /** The edge's HTTPS client of the control plane's internal API and JWKS. */
 @Injectable()

@@ -1,9 +1,9 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { AppConfig } from '../../common/config/app-config.js';
-import { controlChannel, type VersionedControlEvent } from '../../common/events/control-events.js';
+import { controlChannel, type VersionedControlEvent } from '../../contracts/control-events.js';
 import { createRedis } from '../../common/redis/redis.js';
-import type { EdgeConsumerTg, EdgeRange, EdgeSnapshot, EdgeTrunk } from '../edge-config.types.js';
+import type { EdgeConsumerTg, EdgeRange, EdgeSnapshot, EdgeTrunk } from '../../contracts/edge-snapshot.js';
 import { ControlPlaneClient } from './control-plane.client.js';
 
 const FULL_RESYNC_MS = 60_000;

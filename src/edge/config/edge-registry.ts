@@ -3,25 +3,15 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 import type { Redis } from 'ioredis';
 import { AppConfig } from '../../common/config/app-config.js';
 import { REDIS } from '../../common/redis/redis.module.js';
-import { scanKeys } from '../../common/redis/redis.js';
 import {
   EDGE_HEARTBEAT_MS,
   EDGE_TTL_S,
   edgeDrainKey,
   edgeRegistryKey,
+  EdgeFleetStore,
   type EdgeRegistration,
-} from '../edge-config.types.js';
+} from '../../contracts/edge-registry.js';
 import { EdgeConfigStore } from './edge-config.store.js';
-
-/** Every edge whose heartbeat entry is alive, by id. */
-export async function listEdges(redis: Redis, prefix: string): Promise<EdgeRegistration[]> {
-  const keys = await scanKeys(redis, edgeRegistryKey(prefix, '*'), 200);
-  const values = keys.length ? await redis.mget(keys) : [];
-  return values
-    .filter((v): v is string => v !== null)
-    .map((v) => JSON.parse(v) as EdgeRegistration)
-    .sort((a, b) => a.id.localeCompare(b.id));
-}
 
 /** Registers this edge in Redis and keeps its entry alive with a heartbeat; a dead edge's entry expires. */
 @Injectable()
@@ -56,7 +46,7 @@ export class EdgeRegistry implements OnModuleInit, OnApplicationShutdown {
 
   /** The other edges that take calls now. */
   async siblings(): Promise<EdgeRegistration[]> {
-    return (await listEdges(this.redis, this.config.env.RIPTRUNK_REDIS_PREFIX)).filter(
+    return (await new EdgeFleetStore(this.redis, this.config.env.RIPTRUNK_REDIS_PREFIX).list()).filter(
       (e) => e.id !== this.id && e.state === 'ready' && typeof e.callUrl === 'string',
     );
   }

@@ -1,8 +1,8 @@
 import { jest } from '@jest/globals';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
-import type { VersionedControlEvent } from '../../common/events/control-events.js';
+import type { VersionedControlEvent } from '../../contracts/control-events.js';
 import type { AppConfig } from '../../common/config/app-config.js';
-import { ACCESS_TOKEN_TYP } from '../../oauth/access-tokens.service.js';
+import { ACCESS_TOKEN_TYP } from '../../contracts/access-token.js';
 import type { ControlPlaneClient } from './control-plane.client.js';
 import type { EdgeConfigStore } from './edge-config.store.js';
 import { EdgeTokenVerifier } from './edge-token.verifier.js';

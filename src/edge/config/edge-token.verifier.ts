@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { createLocalJWKSet, errors, jwtVerify, type JWK } from 'jose';
 import { ALL_SCOPES, type Principal, type Scope } from '../../common/auth/principal.js';
 import { AppConfig } from '../../common/config/app-config.js';
-import { ACCESS_TOKEN_TYP, type AccessTokenClaims } from '../../oauth/access-tokens.service.js';
+import { ACCESS_TOKEN_TYP, type AccessTokenClaims } from '../../contracts/access-token.js';
 import { ControlPlaneClient } from './control-plane.client.js';
 import { EdgeConfigStore } from './edge-config.store.js';
 

@@ -4,8 +4,14 @@ import * as x509 from '@peculiar/x509';
 import type { CryptoKey } from 'jose';
 import { request } from 'undici';
 import { AppConfig } from '../../common/config/app-config.js';
-import { EC_P256, ES256_SIGNING } from '../../common/tls/pki.js';
-import { restrictX5u, signPassport, verifyPassport, type PassportVerification } from '../../ript/passport.js';
+import {
+  EC_P256,
+  ES256_SIGNING,
+  type PassportVerification,
+  restrictX5u,
+  signPassport,
+  verifyPassport,
+} from '@riptrunk/ript';
 import { ControlPlaneClient } from '../config/control-plane.client.js';
 import { EdgeRegistry } from '../config/edge-registry.js';
 

@@ -1,0 +1,45 @@
+/** The configuration the control plane hands to every edge (snapshot), and the edge registry entries. */
+export interface EdgeTrunk {
+  id: string;
+  tenantId: string;
+  name: string;
+  destinations: string[];
+  codecs: string[];
+  advertisement: string;
+  maxConcurrentCalls: number;
+  maxCallsPerSecond: number;
+  state: 'active' | 'disabled';
+  callerIdRangeIds: string[] | null;
+  version: number;
+}
+
+export interface EdgeRange {
+  id: string;
+  tenantId: string;
+  start: string;
+  end: string;
+}
+
+export interface EdgeConsumerTg {
+  id: string;
+  tenantId: string;
+  trunkId: string;
+  uri: string;
+  token: string;
+  handlersUri: string;
+  callsUri: string;
+  destinations: string[];
+}
+
+export interface EdgeSnapshot {
+  /** Every control event up to this version is reflected in the snapshot. */
+  version: number;
+  /** Set when the snapshot covers one tenant only. */
+  tenantId: string | null;
+  tenants: { id: string; status: string }[];
+  trunks: EdgeTrunk[];
+  ranges: EdgeRange[];
+  consumerTgs: EdgeConsumerTg[];
+  revokedClients: string[];
+  settings: { retryBackoffMs: number; mediaTimeoutMs: number };
+}

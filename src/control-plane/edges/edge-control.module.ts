@@ -1,0 +1,33 @@
+import { Module } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { AppConfig } from '../../common/config/app-config.js';
+import { REDIS } from '../../common/redis/redis.module.js';
+import { CallRecordStore } from '../../contracts/call-record-store.js';
+import { EdgeFleetStore } from '../../contracts/edge-registry.js';
+import { CallsAdminController } from './calls-admin.controller.js';
+import { CdrProcessor } from '../cdrs/cdr.processor.js';
+import { CdrsController } from '../cdrs/cdrs.controller.js';
+import { EdgeConfigService } from './edge-config.service.js';
+import { EdgeReaperProcessor } from './edge-reaper.processor.js';
+import { EdgesController } from './edges.controller.js';
+
+/** The control plane's side of driving the edges: configuration snapshots, the edge registry, live calls, CDRs. */
+@Module({
+  controllers: [EdgesController, CdrsController, CallsAdminController],
+  providers: [
+    EdgeConfigService,
+    CdrProcessor,
+    EdgeReaperProcessor,
+    {
+      provide: CallRecordStore,
+      inject: [REDIS, AppConfig],
+      useFactory: (redis: Redis, config: AppConfig) => new CallRecordStore(redis, config.env.RIPTRUNK_REDIS_PREFIX),
+    },
+    {
+      provide: EdgeFleetStore,
+      inject: [REDIS, AppConfig],
+      useFactory: (redis: Redis, config: AppConfig) => new EdgeFleetStore(redis, config.env.RIPTRUNK_REDIS_PREFIX),
+    },
+  ],
+})
+export class EdgeControlModule {}

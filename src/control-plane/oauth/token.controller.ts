@@ -1,0 +1,164 @@
+import { Body, Controller, Get, Header, HttpCode, Post, Req } from '@nestjs/common';
+import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { DataSource } from 'typeorm';
+import type { Scope } from '../../common/auth/principal.js';
+import { Public } from '../../common/auth/public.decorator.js';
+import { AppConfig } from '../../common/config/app-config.js';
+import { WithoutTransaction } from '../../common/http/mutation.interceptor.js';
+import { OAuthError } from '../../common/http/oauth-error.js';
+import { RateLimiter } from '../../common/http/rate-limiter.js';
+import { AccessTokensService, type AccessTokenClaims } from './access-tokens.service.js';
+import { ClientAuthService } from './client-auth.service.js';
+import type { OAuthClientEntity } from './oauth.entities.js';
+import { SigningKeysService } from './signing-keys.service.js';
+
+type Form = Record<string, string>;
+
+/** Form fields as single strings; a repeated field other than `resource` is an invalid_request (RFC 6749 §3.2). */
+function readForm(request: FastifyRequest, body: unknown): { form: Form; resources: string[] } {
+  const type = String(request.headers['content-type'] ?? '');
+  if (!type.startsWith('application/x-www-form-urlencoded') || !body || typeof body !== 'object') {
+    throw new OAuthError(400, 'invalid_request', 'Send the parameters as application/x-www-form-urlencoded');
+  }
+  const form: Form = {};
+  let resources: string[] = [];
+  for (const [name, value] of Object.entries(body as Record<string, unknown>)) {
+    if (name === 'resource') {
+      resources = (Array.isArray(value) ? value : [value]).map(String);
+      continue;
+    }
+    if (Array.isArray(value)) throw new OAuthError(400, 'invalid_request', `Parameter ${name} is repeated`);
+    form[name] = String(value);
+  }
+  return { form, resources };
+}
+
+@ApiTags('oauth')
+@Public()
+@WithoutTransaction()
+@Controller('oauth')
+export class TokenController {
+  constructor(
+    private readonly clientAuth: ClientAuthService,
+    private readonly tokens: AccessTokensService,
+    private readonly keys: SigningKeysService,
+    private readonly limiter: RateLimiter,
+    private readonly config: AppConfig,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  private async rateLimit(endpoint: string, request: FastifyRequest, clientId: string | undefined): Promise<void> {
+    const limit = this.config.env.RIPTRUNK_OAUTH_RATE_LIMIT;
+    const buckets = [
+      `${endpoint}:ip:${request.ip}`,
+      ...(clientId ? [`${endpoint}:client:${clientId.slice(0, 64)}`] : []),
+    ];
+    for (const bucket of buckets) {
+      const decision = await this.limiter.hit(bucket, limit);
+      if (!decision.allowed) {
+        throw new OAuthError(429, 'slow_down', 'Too many requests; retry later', {
+          'retry-after': String(decision.retryAfterSeconds),
+        });
+      }
+    }
+  }
+
+  private async authenticated(endpoint: string, request: FastifyRequest, form: Form): Promise<OAuthClientEntity> {
+    await this.rateLimit(endpoint, request, this.clientAuth.claimedClientId(request.headers.authorization, form));
+    const client = await this.clientAuth.authenticate(request.headers.authorization, form);
+    if (client.tenantId) {
+      const [tenant] = (await this.dataSource.query('SELECT status FROM tenants WHERE id = $1', [client.tenantId])) as {
+        status: string;
+      }[];
+      if (tenant?.status !== 'active')
+        throw new OAuthError(401, 'invalid_client', `The client's tenant is ${tenant?.status ?? 'gone'}`);
+    }
+    return client;
+  }
+
+  @Post('token')
+  @HttpCode(200)
+  @Header('cache-control', 'no-store')
+  @ApiExcludeEndpoint()
+  async token(@Req() request: FastifyRequest, @Body() body: unknown) {
+    const { form, resources } = readForm(request, body);
+    const client = await this.authenticated('token', request, form);
+    if (form.grant_type !== 'client_credentials') {
+      throw new OAuthError(400, 'unsupported_grant_type', 'Only the client_credentials grant is supported');
+    }
+    let scopes: Scope[] = client.scopes;
+    if (form.scope !== undefined) {
+      const requested = [...new Set(form.scope.split(' ').filter(Boolean))];
+      const refused = requested.filter((s) => !(client.scopes as string[]).includes(s));
+      if (!requested.length || refused.length) {
+        throw new OAuthError(
+          400,
+          'invalid_scope',
+          `Scopes not granted to this client: ${refused.join(' ') || '(empty)'}`,
+        );
+      }
+      scopes = requested as Scope[];
+    }
+    const known = this.tokens.audiences;
+    const normalised = resources.map((r) => r.replace(/\/+$/, ''));
+    const unknown = normalised.filter((r) => !known.includes(r));
+    if (unknown.length) {
+      throw new OAuthError(
+        400,
+        'invalid_target',
+        `Unknown resource ${unknown.join(', ')}; use one of ${known.join(', ')}`,
+      );
+    }
+    const audience = normalised.length ? [...new Set(normalised)] : known;
+    const { token, expiresIn } = await this.tokens.issue(client, scopes, audience);
+    return { access_token: token, token_type: 'Bearer', expires_in: expiresIn, scope: scopes.join(' ') };
+  }
+
+  /** RFC 7009: always 200; a client can revoke only its own tokens. */
+  @Post('revoke')
+  @HttpCode(200)
+  @Header('cache-control', 'no-store')
+  @ApiExcludeEndpoint()
+  async revoke(@Req() request: FastifyRequest, @Body() body: unknown): Promise<Record<string, never>> {
+    const { form } = readForm(request, body);
+    const client = await this.authenticated('revoke', request, form);
+    if (!form.token) throw new OAuthError(400, 'invalid_request', 'token is required');
+    const claims = await this.tokens.verify(form.token, { ignoreExpiry: true }).catch(() => undefined);
+    if (claims && claims.client_id === client.id) await this.tokens.revoke(claims);
+    return {};
+  }
+
+  /** RFC 7662: active only for a live token of the calling client, or of any client when asked by an admin client. */
+  @Post('introspect')
+  @HttpCode(200)
+  @Header('cache-control', 'no-store')
+  @ApiExcludeEndpoint()
+  async introspect(@Req() request: FastifyRequest, @Body() body: unknown) {
+    const { form } = readForm(request, body);
+    const client = await this.authenticated('introspect', request, form);
+    if (!form.token) throw new OAuthError(400, 'invalid_request', 'token is required');
+    const claims: AccessTokenClaims | undefined = await this.tokens.verify(form.token).catch(() => undefined);
+    const mayInspect = claims && (claims.client_id === client.id || client.scopes.includes('admin'));
+    if (!claims || !mayInspect || (await this.tokens.isRevoked(claims.jti)) || !(await this.stillActive(claims))) {
+      return { active: false };
+    }
+    return { active: true, token_type: 'Bearer', ...claims };
+  }
+
+  @Get('jwks')
+  @Header('cache-control', 'public, max-age=60')
+  @ApiExcludeEndpoint()
+  async jwks() {
+    return { keys: await this.keys.publishedKeys() };
+  }
+
+  private async stillActive(claims: AccessTokenClaims): Promise<boolean> {
+    const [row] = (await this.dataSource.query(
+      `SELECT c.status AS client_status, t.status AS tenant_status
+         FROM oauth_clients c LEFT JOIN tenants t ON t.id = c.tenant_id WHERE c.id = $1`,
+      [claims.client_id],
+    )) as { client_status: string; tenant_status: string | null }[];
+    return row?.client_status === 'active' && (row.tenant_status === null || row.tenant_status === 'active');
+  }
+}

@@ -1,0 +1,259 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import { IsNull, LessThan } from 'typeorm';
+import { AuditService } from '../../../common/audit/audit.service.js';
+import { AppConfig } from '../../../common/config/app-config.js';
+import { Db } from '../../../common/context/db.js';
+import { onCommit } from '../../../common/context/request-context.js';
+import { SecretBox } from '../../../common/crypto/secret-box.js';
+import { ControlEvents } from '../../../common/events/control-events.js';
+import { newId } from '../../../common/http/ids.js';
+import { checkTargetUrl, OutboundTargetError } from '../../../common/http/outbound.js';
+import { paginate, type Page, type PageQuery } from '../../../common/http/pagination.js';
+import { ProblemException } from '../../../common/http/problem.js';
+import { QUEUES } from '../../../contracts/queues.js';
+import { isPatternWithin, NumberPatternError, parseNumberPattern, formatNumberPattern } from '@riptrunk/ript';
+import { ConsumerTgEntity } from './consumer-tg.entity.js';
+import type { RegisterConsumerTgDto, UpdateConsumerTgDto } from './consumer-tg.dto.js';
+
+export const VERIFY_CONSUMER_TG = 'verify';
+
+export function consumerTgNotFound(id: string): ProblemException {
+  return ProblemException.of(404, 'consumer-tg-not-found', `No consumer TG ${id}`);
+}
+
+/** The document a consumer TG registration answers with (profile §4, drafts' member names). */
+export interface ConsumerTgView {
+  id: string;
+  uri: string;
+  state: string;
+  reason: string | null;
+  'token-expires': string | null;
+  outbound: { destinations: string[] };
+  links: { self: string; handlers: string | null; calls: string | null };
+  tenantId: string;
+  trunkId: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+@Injectable()
+export class ConsumerTgsService {
+  constructor(
+    private readonly db: Db,
+    private readonly config: AppConfig,
+    private readonly audit: AuditService,
+    private readonly events: ControlEvents,
+    @InjectQueue(QUEUES.consumerTgs) private readonly queue: Queue,
+    private readonly box: SecretBox,
+  ) {}
+
+  selfUri(tg: Pick<ConsumerTgEntity, 'id' | 'trunkId'>): string {
+    return `${this.config.publicUrl}/ript/v1/providertgs/${tg.trunkId}/consumertgs/${tg.id}`;
+  }
+
+  view(tg: ConsumerTgEntity): ConsumerTgView {
+    return {
+      id: tg.id,
+      uri: tg.uri,
+      state: tg.state,
+      reason: tg.stateReason,
+      'token-expires': tg.tokenExpires?.toISOString() ?? null,
+      outbound: { destinations: tg.destinations },
+      links: { self: this.selfUri(tg), handlers: tg.handlersUri, calls: tg.callsUri },
+      tenantId: tg.tenantId,
+      trunkId: tg.trunkId,
+      createdAt: tg.createdAt.toISOString(),
+      updatedAt: tg.updatedAt.toISOString(),
+    };
+  }
+
+  /** The sealed token in clear, for the verifier and the edge; never logged or returned by the API. */
+  token(tg: ConsumerTgEntity): string {
+    return this.box.open(tg.tokenSealed, tg.id);
+  }
+
+  async register(
+    tenantId: string,
+    trunkId: string,
+    dto: RegisterConsumerTgDto,
+    createdBy: string,
+  ): Promise<ConsumerTgEntity> {
+    const uri = this.checkUri(dto.uri);
+    const destinations = await this.checkDestinations(tenantId, dto.outbound.destinations);
+    const id = newId('ctg');
+    const tg = this.db.repo(ConsumerTgEntity).create({
+      id,
+      tenantId,
+      trunkId,
+      uri,
+      tokenSealed: this.box.seal(dto.token, id),
+      tokenExpires: dto['token-expires'] ? new Date(dto['token-expires']) : null,
+      tokenWarnedAt: null,
+      destinations,
+      state: 'pending',
+      stateReason: null,
+      verifyAttempts: 0,
+      handlersUri: null,
+      callsUri: null,
+      verifiedAt: null,
+      createdBy,
+    });
+    await this.db.repo(ConsumerTgEntity).save(tg);
+    await this.audit.record({
+      action: 'consumer-tg.register',
+      resourceType: 'consumer-tg',
+      resourceId: id,
+      tenantId,
+      after: this.view(tg),
+    });
+    this.scheduleVerification(tg);
+    return tg;
+  }
+
+  async get(tenantId: string, trunkId: string | undefined, id: string, lock = false): Promise<ConsumerTgEntity> {
+    const tg = await this.db.repo(ConsumerTgEntity).findOne({
+      where: { id, tenantId, ...(trunkId ? { trunkId } : {}) },
+      ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
+    if (!tg) throw consumerTgNotFound(id);
+    return tg;
+  }
+
+  list(tenantId: string, page: PageQuery, trunkId?: string): Promise<Page<ConsumerTgEntity>> {
+    const qb = this.db.repo(ConsumerTgEntity).createQueryBuilder('c').where('c.tenant_id = :tenantId', { tenantId });
+    if (trunkId) qb.andWhere('c.trunk_id = :trunkId', { trunkId });
+    return paginate(qb, page, { alias: 'c', timeColumn: 'createdAt' });
+  }
+
+  /** Merge update; a new URI or token sends the registration back to `pending` and verifies it again. */
+  async update(tenantId: string, trunkId: string, id: string, dto: UpdateConsumerTgDto): Promise<ConsumerTgEntity> {
+    const tg = await this.get(tenantId, trunkId, id, true);
+    const before = this.view(tg);
+    const reverify = dto.uri !== undefined || dto.token !== undefined;
+    if (dto.uri !== undefined) tg.uri = this.checkUri(dto.uri);
+    if (dto.token !== undefined) tg.tokenSealed = this.box.seal(dto.token, tg.id);
+    if (dto['token-expires'] !== undefined) {
+      tg.tokenExpires = new Date(dto['token-expires']);
+      tg.tokenWarnedAt = null;
+    }
+    if (dto.outbound) tg.destinations = await this.checkDestinations(tenantId, dto.outbound.destinations);
+    if (reverify) Object.assign(tg, { state: 'pending', stateReason: null, verifyAttempts: 0 });
+    await this.db.repo(ConsumerTgEntity).save(tg);
+    await this.audit.record({
+      action: dto.token ? 'consumer-tg.update-token' : 'consumer-tg.update',
+      resourceType: 'consumer-tg',
+      resourceId: id,
+      tenantId,
+      before,
+      after: this.view(tg),
+    });
+    this.changed(tg);
+    if (reverify) this.scheduleVerification(tg);
+    return tg;
+  }
+
+  async remove(tenantId: string, trunkId: string, id: string): Promise<void> {
+    const tg = await this.get(tenantId, trunkId, id, true);
+    await this.db.repo(ConsumerTgEntity).delete({ id });
+    await this.audit.record({
+      action: 'consumer-tg.delete',
+      resourceType: 'consumer-tg',
+      resourceId: id,
+      tenantId,
+      before: this.view(tg),
+    });
+    this.changed(tg);
+  }
+
+  /** A warning in the audit log, once per token, for each consumer TG token that expires within `withinMs`. */
+  async warnExpiringTokens(withinMs = 7 * 86_400_000): Promise<number> {
+    const due = await this.db.repo(ConsumerTgEntity).find({
+      where: { tokenWarnedAt: IsNull(), tokenExpires: LessThan(new Date(Date.now() + withinMs)) },
+      take: 1000,
+    });
+    for (const tg of due) {
+      await this.db.repo(ConsumerTgEntity).update({ id: tg.id }, { tokenWarnedAt: new Date() });
+      await this.audit.record({
+        action: 'consumer-tg.token-expiring',
+        resourceType: 'consumer-tg',
+        resourceId: tg.id,
+        tenantId: tg.tenantId,
+        severity: 'warning',
+        actor: 'system',
+        after: { uri: tg.uri, 'token-expires': tg.tokenExpires?.toISOString() },
+      });
+    }
+    return due.length;
+  }
+
+  changed(tg: Pick<ConsumerTgEntity, 'id' | 'tenantId'>): void {
+    this.events.publish({ type: 'config-changed', resource: 'consumer-tg', id: tg.id, tenantId: tg.tenantId });
+  }
+
+  private scheduleVerification(tg: ConsumerTgEntity): void {
+    const version = tg.version;
+    onCommit(async () => {
+      await this.queue.add(
+        VERIFY_CONSUMER_TG,
+        { id: tg.id, version },
+        {
+          jobId: `${tg.id}-v${version}`,
+          attempts: this.config.env.RIPTRUNK_VERIFY_ATTEMPTS,
+          backoff: { type: 'exponential', delay: this.config.env.RIPTRUNK_VERIFY_BACKOFF_MS },
+          removeOnComplete: 1000,
+          removeOnFail: 1000,
+        },
+      );
+    });
+  }
+
+  private checkUri(raw: string): string {
+    try {
+      return checkTargetUrl(raw, this.config.env.RIPTRUNK_ALLOW_PRIVATE_TARGETS).toString();
+    } catch (err) {
+      if (err instanceof OutboundTargetError) {
+        throw ProblemException.of(400, 'invalid-consumer-tg-uri', `uri ${err.message}`, {
+          errors: [{ pointer: '#/uri', detail: `uri ${err.message}` }],
+        });
+      }
+      throw err;
+    }
+  }
+
+  /** Every destination pattern must lie inside one of the tenant's number ranges (403 naming those that do not). */
+  private async checkDestinations(tenantId: string, patterns: string[]): Promise<string[]> {
+    const canonical: string[] = [];
+    const errors = [];
+    for (const [i, raw] of patterns.entries()) {
+      try {
+        const p = parseNumberPattern(raw);
+        if (p.kind === 'all' || p.kind === 'prefix')
+          throw new NumberPatternError('must be a number or a range of numbers', 0);
+        canonical.push(formatNumberPattern(p));
+      } catch (err) {
+        errors.push({ pointer: `#/outbound/destinations/${i}`, detail: `${raw}: ${(err as Error).message}` });
+      }
+    }
+    if (errors.length) throw ProblemException.validation(errors);
+    const ranges = (await this.db.manager.query('SELECT start_e164, end_e164 FROM number_ranges WHERE tenant_id = $1', [
+      tenantId,
+    ])) as {
+      start_e164: string;
+      end_e164: string;
+    }[];
+    const outside = canonical.filter((p) => !ranges.some((r) => isPatternWithin(p, `${r.start_e164}-${r.end_e164}`)));
+    if (outside.length) {
+      throw ProblemException.of(
+        403,
+        'destinations-not-owned',
+        `Destinations outside your number ranges: ${outside.join(', ')}`,
+        {
+          numbers: outside,
+        },
+      );
+    }
+    return [...new Set(canonical)];
+  }
+}
