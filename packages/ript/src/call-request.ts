@@ -1,3 +1,4 @@
+import { isE164 } from './e164.js';
 /** The body of `POST <tg>/calls` (profile §6), as the edge and the SDK's inbound server both check it. */
 export interface CallRequest {
   handler: string;
@@ -8,8 +9,6 @@ export interface CallRequest {
 
 export const CALL_REQUEST_FIELDS = ['handler', 'destination', 'from', 'passport'] as const;
 
-/** E.164 as the profile compares numbers: "+", a non-zero digit, 1-14 more digits. */
-export const E164 = /^\+[1-9][0-9]{1,14}$/;
 const MAX_PASSPORT_LENGTH = 8192;
 const MAX_URI_LENGTH = 2048;
 
@@ -20,7 +19,7 @@ export function callRequestErrors(body: Record<string, unknown>): { pointer: str
     errors.push({ pointer: '#/handler', detail: 'handler must be the URI of a registered handler' });
   }
   for (const field of ['destination', 'from'] as const) {
-    if (typeof body[field] !== 'string' || !E164.test(body[field])) {
+    if (!isE164(body[field])) {
       errors.push({ pointer: `#/${field}`, detail: `${field} must be an E.164 number such as +14085550100` });
     }
   }

@@ -14,3 +14,5 @@ export * from './stir/tnauthlist.js';
 export * from './session/raw-exchange.js';
 export * from './problems/registry.js';
 export * from './problems/ript-error.js';
+export * from './e164.js';
+export * from './etag.js';

@@ -1,3 +1,4 @@
+import { E164_MAX_DIGITS, isE164 } from './e164.js';
 /**
  * Number patterns of profile §4: "+14085550100", an inclusive range "+A-+B", a prefix "+1*", or "*".
  * Pure syntax: no whitespace is allowed, numbers are "+" then 1-15 digits, the first non-zero.
@@ -9,8 +10,6 @@ export type NumberPattern =
   | { readonly kind: 'prefix'; readonly prefix: string }
   | { readonly kind: 'all' };
 
-export const E164_MAX_DIGITS = 15;
-
 export class NumberPatternError extends Error {
   readonly position: number;
   constructor(message: string, position: number) {
@@ -18,12 +17,6 @@ export class NumberPatternError extends Error {
     this.name = 'NumberPatternError';
     this.position = position;
   }
-}
-
-const E164_RE = /^\+[1-9][0-9]{0,14}$/;
-
-export function isE164(s: string): boolean {
-  return typeof s === 'string' && E164_RE.test(s);
 }
 
 function isDigit(code: number): boolean {
