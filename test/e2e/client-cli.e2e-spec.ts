@@ -17,13 +17,14 @@ import { tenantWithCode } from '../helpers/enterprise.js';
 const exec = promisify(execFile);
 const CA = '.data/test/ca.pem';
 
-/** Runs the compiled CLI (`npm test` builds first) and returns its exit code and output. */
-async function cli(
+/** Runs a compiled CLI (`npm test` builds first) and returns its exit code and output. */
+async function run(
+  bin: string,
   args: string[],
   env: Record<string, string> = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await exec(process.execPath, ['packages/sdk/dist/cli.js', ...args], {
+    const { stdout, stderr } = await exec(process.execPath, [bin, ...args], {
       env: { ...process.env, ...env },
       timeout: 30_000,
     });
@@ -33,6 +34,12 @@ async function cli(
     return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
 }
+
+/** The enterprise CLI, `riptrunk`. */
+const cli = (args: string[], env?: Record<string, string>) => run('packages/sdk/dist/cli.js', args, env);
+/** The carrier's admin CLI, `riptrunk-admin`. */
+const adminCli = (args: string[], env?: Record<string, string>) =>
+  run('dist/src/control-plane/admin-cli/cli.js', args, env);
 
 describe('enterprise SDK and riptrunk CLI', () => {
   let cp: TestControlPlane;
@@ -73,35 +80,21 @@ describe('enterprise SDK and riptrunk CLI', () => {
 
   it('drives the carrier admin helpers and onboarding from the command line', async () => {
     const env = { RIPTRUNK_URL: cp.url, RIPTRUNK_ADMIN_TOKEN: TEST_ADMIN_TOKEN };
-    const tenant = await cli(['admin', 'tenant', 'create', '--name', 'Cli Corp', '--cacert', CA, '--json'], env);
+    const tenant = await adminCli(['tenant', 'create', '--name', 'Cli Corp', '--cacert', CA, '--json'], env);
     expect(tenant.code).toBe(0);
     const tenantId = JSON.parse(tenant.stdout).id as string;
-    const range = await cli(
-      ['admin', 'numbers', 'add', '--tenant', tenantId, '--start', '+14085550700', '--count', '50', '--cacert', CA],
+    const range = await adminCli(
+      ['numbers', 'add', '--tenant', tenantId, '--start', '+14085550700', '--count', '50', '--cacert', CA],
       env,
     );
     expect(range.stdout).toMatch(/\+14085550700 to \+14085550749 \(50 numbers\)/);
-    const trunk = await cli(
-      [
-        'admin',
-        'trunk',
-        'create',
-        '--tenant',
-        tenantId,
-        '--name',
-        'cli',
-        '--max-calls',
-        '5',
-        '--cps',
-        '2',
-        '--cacert',
-        CA,
-      ],
+    const trunk = await adminCli(
+      ['trunk', 'create', '--tenant', tenantId, '--name', 'cli', '--max-calls', '5', '--cps', '2', '--cacert', CA],
       env,
     );
     expect(trunk.code).toBe(0);
     const code = JSON.parse(
-      (await cli(['admin', 'code', 'create', '--tenant', tenantId, '--json', '--cacert', CA], env)).stdout,
+      (await adminCli(['code', 'create', '--tenant', tenantId, '--json', '--cacert', CA], env)).stdout,
     ).code;
     const profile = join(dir, 'cli.json');
     const onboarded = await cli(['onboard', cp.url, code, '--profile', profile, '--cacert', CA]);
@@ -166,7 +159,7 @@ describe('enterprise SDK and riptrunk CLI', () => {
     const looseRun = await cli(['tgs', '--profile', loose]);
     expect(looseRun.code).toBe(1);
     expect(looseRun.stderr).toMatch(/readable by others/);
-    const badNumber = await cli(['admin', 'numbers', 'add', '--tenant', 't', '--start', '4085550100', '--count', '1'], {
+    const badNumber = await adminCli(['numbers', 'add', '--tenant', 't', '--start', '4085550100', '--count', '1'], {
       RIPTRUNK_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     });
     expect(badNumber.code).toBe(2);
@@ -177,6 +170,13 @@ describe('enterprise SDK and riptrunk CLI', () => {
     const help = await cli(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('riptrunk onboard');
+    expect(help.stdout).not.toContain('tenant create');
+    const moved = await cli(['admin', 'tenant', 'create', '--name', 'X']);
+    expect(moved.code).toBe(2);
+    expect(moved.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^riptrunk: .*riptrunk-admin/)]);
+    const adminHelp = await adminCli(['--help']);
+    expect(adminHelp.code).toBe(0);
+    expect(adminHelp.stdout).toContain('riptrunk-admin tenant create --name NAME');
     expect((await cli(['frobnicate'])).code).toBe(2);
   });
 });

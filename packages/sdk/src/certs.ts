@@ -1,5 +1,12 @@
 // @riptrunk/ript first: it installs the Reflect polyfill that @peculiar/x509 needs.
-import { ES256_SIGNING, generateEcKeys, privateKeyToPem, telephoneNumberOf, tnAuthListExtension } from '@riptrunk/ript';
+import {
+  ES256_SIGNING,
+  generateEcKeys,
+  isE164,
+  privateKeyToPem,
+  telephoneNumberOf,
+  tnAuthListExtension,
+} from '@riptrunk/ript';
 import * as x509 from '@peculiar/x509';
 import { ClientError } from './http.js';
 import type { RiptTrunkClient, TgDescriptionDoc } from './riptrunk-client.js';
@@ -37,7 +44,7 @@ export async function requestNumberCertificate(
   number: string,
   tg: TgDescriptionDoc,
 ): Promise<NumberCertificate> {
-  if (!/^\+[1-9]\d{1,14}$/.test(number)) throw new ClientError(`${number} is not an E.164 number`, 'usage');
+  if (!isE164(number)) throw new ClientError(`${number} is not an E.164 number`, 'usage');
   const { csrPem, keys } = await numberCsr(number);
   const { body } = await client.request<Omit<NumberCertificate, 'keyPem'>>(
     'POST',

@@ -1,0 +1,36 @@
+export const USAGE = `riptrunk: the enterprise side of a RIPT trunk
+
+Usage:
+  riptrunk onboard <provider-url> <onboarding-code> [--profile FILE] [--cacert FILE]
+  riptrunk tgs [--profile FILE]
+  riptrunk call <number> [--from E164] [--tone HZ | --play FILE.wav] [--record OUT.wav] [--seconds N]
+  riptrunk serve [--port N] [--host H] [--public-url URL] (--cert FILE --key FILE | --ca-key FILE [--cacert FILE])
+                 [--answer | --echo | --decline] [--tone HZ | --play FILE.wav] [--record OUT.wav]
+                 [--seconds N] [--calls N]
+  riptrunk certs request <number> [--out PREFIX]
+
+Options:
+  --profile FILE   enterprise profile (default ~/.riptrunk/profile.json, mode 0600)
+  --cacert FILE    trust this CA for the provider (e.g. .data/ca.pem of a local run)
+  --json           machine-readable output (serve: one JSON object per line)
+  -h, --help       this help
+
+serve runs your consumer TG: an HTTPS server for the calls your provider delivers to your numbers. It registers
+it with the provider (a fresh token each run), waits until the provider has verified it, and answers calls:
+  --answer         answer and play --tone HZ (default 440) or --play FILE.wav (the default)
+  --echo           answer and send back what the caller sends
+  --decline        decline every call
+  --record OUT.wav record what callers send (OUT-2.wav... for later calls)
+  --seconds N      end answered calls after N seconds (default: the caller ends them)
+  --calls N        exit after N calls
+  --port N, --host H   where to listen (default a free port on 127.0.0.1)
+  --public-url URL     the https origin the provider reaches (default https://localhost:PORT)
+  --cert/--key FILE    TLS certificate chain and key (PEM); for a local run instead --ca-key FILE issues a
+                       localhost certificate from that CA (e.g. .data/ca-key.pem), whose certificate is
+                       --cacert (default: the CA file of the profile)
+  It unregisters on exit (SIGINT, SIGTERM, or after --calls).
+certs request gets a STIR certificate for one of your numbers: a new P-256 key and CSR, certified by the
+provider's STIR CA; writes PREFIX.key.pem (mode 0600) and PREFIX.cert.pem (default PREFIX: the number's digits).
+The carrier's admin commands (tenants, number ranges, trunks, onboarding codes) are in riptrunk-admin, a binary
+of the riptrunk server.
+Exit codes: 0 success, 1 failure, 2 usage error.`;
