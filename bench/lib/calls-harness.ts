@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { request } from 'undici';
 import { RiptTrunkClient, type RiptCall, type TgDescriptionDoc } from '@riptrunk/sdk';
@@ -75,7 +76,6 @@ export const DISTURBED_PERCENT = 40;
 
 export const round1 = (n: number) => Math.round(n * 10) / 10;
 export const round2 = (n: number) => Math.round(n * 100) / 100;
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** `total` divided into `parts` integers as evenly as possible. */
 function split(total: number, parts: number): number[] {

@@ -12,6 +12,7 @@
  */
 import type { ClientHttp2Stream } from 'node:http2';
 import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ClientError, H2Streams, RiptCall, RiptTrunkClient, type CallDescription } from '@riptrunk/sdk';
 import { FRAME_HEADER_SIZE, FrameKind, type Directive, type MediaFrame } from '@riptrunk/ript';
 import type {
@@ -91,10 +92,6 @@ let enterprises: Enterprise[] = [];
 let nextCallId = 1;
 
 // ------------------------------------------------------------------ helpers
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 class Timeout extends Error {
   constructor(what: string) {

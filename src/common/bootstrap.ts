@@ -1,7 +1,7 @@
 import { AppConfig } from './config/app-config.js';
 import { ConfigError } from './config/env.js';
-import { DependencyUnavailableError } from './database/postgres.js';
-import { KeyMismatchError } from './crypto/key-check.service.js';
+import { KeyMismatchError } from './crypto/key-mismatch.error.js';
+import { DependencyUnavailableError } from './dependency-unavailable.js';
 
 /** Runs a process entry point; configuration and dependency errors end it with one clear line, no stack. */
 export function runMain(name: string, main: () => Promise<unknown>): void {

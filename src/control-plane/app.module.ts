@@ -5,9 +5,9 @@ import { AuthModule } from '../common/auth/auth.module.js';
 import { AppConfig } from '../common/config/app-config.js';
 import { ConfigModule } from '../common/config/config.module.js';
 import { DatabaseModule } from '../common/database/database.module.js';
-import { HealthModule } from '../common/health/health.module.js';
 import { GLOBAL_PROVIDERS } from '../common/http/global-providers.js';
 import { ENTITIES } from './entities.js';
+import { controlPlaneHealth } from './health-checks.js';
 import { LoggingModule } from '../common/logging/logging.module.js';
 import { RedisModule } from '../common/redis/redis.module.js';
 import { MutationInterceptor } from '../common/http/mutation.interceptor.js';
@@ -35,7 +35,7 @@ export class AppModule {
         DatabaseModule.forRoot(ENTITIES),
         RedisModule,
         JobsModule,
-        HealthModule.forControlPlane(),
+        controlPlaneHealth(),
         AuthModule,
         AuditModule,
         TenantsModule,

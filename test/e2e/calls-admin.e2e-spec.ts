@@ -2,7 +2,7 @@ import { RiptTrunkClient, type TgDescriptionDoc } from '@riptrunk/sdk';
 import type { RiptEvent } from '@riptrunk/ript';
 import { startControlPlane, startEdge, type TestControlPlane, type TestEdge } from '../helpers/control-plane.js';
 import { tenantWithCode } from '../helpers/enterprise.js';
-import { eventually } from '../helpers/tg-server.js';
+import { eventually } from '../helpers/wait.js';
 
 describe('admin view of live calls', () => {
   let cp: TestControlPlane;

@@ -13,7 +13,7 @@ import { QUEUES } from '../../src/contracts/queues.js';
 import { startControlPlane, startEdge, type TestControlPlane, type TestEdge } from '../helpers/control-plane.js';
 import { onboardWithOpenIdClient, tenantWithCode } from '../helpers/enterprise.js';
 import type { TestClient } from '../helpers/http.js';
-import { eventually } from '../helpers/tg-server.js';
+import { eventually, sleep } from '../helpers/wait.js';
 
 describe('CDRs (profile §8): from the edge through BullMQ to /v1/cdrs', () => {
   let cp: TestControlPlane;
@@ -197,7 +197,7 @@ describe('CDRs (profile §8): from the edge through BullMQ to /v1/cdrs', () => {
     await cp.app.get(CdrProcessor).worker.close(); // this control plane no longer takes jobs
     const record = cdr(globex, '2026-03-02T08:00:00.000Z');
     await publisher.publish(record);
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300); // time in which a worker would take the job: none may
     expect(await queue.getJob(record.callId)).toBeDefined();
     const stored = () => cp.app.get(DataSource).query('SELECT id FROM cdrs WHERE id = $1', [record.callId]);
     expect(await stored()).toEqual([]);

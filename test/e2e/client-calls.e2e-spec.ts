@@ -10,6 +10,7 @@ import type { RiptCall } from '@riptrunk/sdk';
 import type { MediaFrame } from '@riptrunk/ript';
 import { startControlPlane, startEdge, type TestControlPlane, type TestEdge } from '../helpers/control-plane.js';
 import { tenantWithCode } from '../helpers/enterprise.js';
+import { eventually, sleep } from '../helpers/wait.js';
 
 const CA = '.data/test/ca.pem';
 
@@ -33,12 +34,11 @@ describe('SDK calls through the edge', () => {
     });
     client = await RiptTrunkClient.fromProfile(await RiptTrunkClient.onboard(cp.url, code, { caFile: CA }));
     const [listed] = await client.providerTgs();
-    for (let i = 0; i < 50 && !tg; i++) {
-      tg = await client.tgDescription(listed.uri).catch(async () => {
-        await new Promise((r) => setTimeout(r, 50));
-        return undefined as unknown as TgDescriptionDoc;
-      });
-    }
+    // the edge serves the TG description once the configuration sync has brought it the trunk
+    tg = (await eventually(
+      () => client.tgDescription(listed.uri).catch(() => undefined),
+      (doc) => doc !== undefined,
+    ))!;
     handler = (await client.registerHandler(tg, 'pbx-1', '1 in: PCMU; 1 out: PCMU;')).uri;
   });
   afterAll(async () => {
@@ -66,9 +66,12 @@ describe('SDK calls through the edge', () => {
       const payload = encodeUlaw(tone.next());
       sent.push(payload);
       call.sendFrame(directive, payload);
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20); // paced like a phone: one 20 ms frame at a time
     }
-    for (let i = 0; i < 100 && received.length < sent.length; i++) await new Promise((r) => setTimeout(r, 20));
+    await eventually(
+      () => received.length,
+      (n) => n >= sent.length,
+    );
     expect(received.map((f) => f.payload.toString('hex'))).toEqual(sent.map((p) => p.toString('hex')));
     const stats = call.stats.snapshot();
     expect(stats.framesSent).toBe(25);
@@ -85,7 +88,10 @@ describe('SDK calls through the edge', () => {
     await call.openMedia();
     const pcm: Int16Array[] = [];
     call.onFrame((f) => pcm.push(decodeUlaw(f.payload)));
-    for (let i = 0; i < 100 && pcm.length < 10; i++) await new Promise((r) => setTimeout(r, 20));
+    await eventually(
+      () => pcm.length,
+      (n) => n >= 10,
+    );
     const samples = Int16Array.from(pcm.flatMap((p) => Array.from(p)));
     expect(detectTone(samples, 8000, 1000)).toBeGreaterThan(0.9);
     await call.end();

@@ -18,7 +18,8 @@ import { ConsumerTgsService } from '../../src/control-plane/trunks/ript/consumer
 import { startControlPlane, startEdge, type TestControlPlane, type TestEdge } from '../helpers/control-plane.js';
 import { sdkEnterprise } from '../helpers/enterprise.js';
 import { TestClient } from '../helpers/http.js';
-import { EventCollector, RiptStreams, sleep, waitFor } from '../helpers/ript-streams.js';
+import { EventCollector, RiptStreams } from '../helpers/ript-streams.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 import { localhostCertificate } from '../helpers/tg-server.js';
 
 const CA = '.data/test/ca.pem';
@@ -48,11 +49,17 @@ class Provider {
 }
 
 /** Every event of a call's GET events stream until it closes. */
-async function eventsOf(call: RiptCall): Promise<RiptEvent[]> {
-  const events: RiptEvent[] = [];
-  for await (const e of call.events()) events.push(e);
-  return events;
+/** The call's events as they arrive (`seen`), and all of them once the call has ended (`all`). */
+function watchEvents(call: RiptCall): { seen: RiptEvent[]; all: Promise<RiptEvent[]> } {
+  const seen: RiptEvent[] = [];
+  const all = (async () => {
+    for await (const e of call.events()) seen.push(e);
+    return seen;
+  })();
+  return { seen, all };
 }
+
+const eventsOf = (call: RiptCall): Promise<RiptEvent[]> => watchEvents(call).all;
 
 describe('SDK inbound server (consumer TG) registered with a real control plane', () => {
   let cp: TestControlPlane;
@@ -200,12 +207,7 @@ describe('SDK inbound server (consumer TG) registered with a real control plane'
   });
 
   it('delivers a call to the application, which answers and echoes media; the provider ends it', async () => {
-    answer = async (call) => {
-      call.alerting();
-      await sleep(100);
-      call.answer();
-      call.onFrame((f) => call.sendFrame(f.payload, f.ts));
-    };
+    answer = (call) => void call.alerting();
     const created = await provider.http.post(`${new URL(service.server.uri).pathname}/calls`, {
       handler,
       destination: '+14085550123',
@@ -225,10 +227,14 @@ describe('SDK inbound server (consumer TG) registered with a real control plane'
       passport: 'eyJhbGciOiJFUzI1NiJ9.e30.sig',
     });
     const call = provider.call(created.body);
-    const events = eventsOf(call);
+    const { seen, all: events } = watchEvents(call);
     const second = eventsOf(call); // events go to every open GET
-    await waitFor(() => calls.length === 1 && calls[0].state === 'answered', 5000, 'answered');
+    // the application answers once the provider has seen the call before it is answered
+    await waitFor(() => calls.length === 1 && seen.length > 0, 5000, 'the call ringing');
     const inbound = calls[0];
+    inbound.answer();
+    inbound.onFrame((f) => inbound.sendFrame(f.payload, f.ts));
+    await waitFor(() => inbound.state === 'answered', 5000, 'answered');
     expect(inbound).toMatchObject({ from: '+15550100001', to: '+14085550123', passport: expect.any(String) });
     await call.openMedia();
     const received: MediaFrame[] = [];
@@ -239,12 +245,17 @@ describe('SDK inbound server (consumer TG) registered with a real control plane'
       const payload = encodeUlaw(tone.next());
       sent.push(payload);
       call.sendFrame(call.clientDirectives[0], payload);
-      await sleep(20);
+      await sleep(20); // paced like a phone: one 20 ms frame at a time
     }
     await waitFor(() => received.length >= sent.length, 3000, 'echoed frames');
     expect(received.map((f) => f.payload.toString('hex'))).toEqual(sent.map((p) => p.toString('hex')));
     expect(received.map((f) => f.seq)).toEqual([...Array(25).keys()]);
-    await sleep(250); // acks both ways
+    // acks both ways: each side has timed a round trip
+    await waitFor(
+      () => call.stats.snapshot().rttSamples > 0 && inbound.stats.snapshot().rttSamples > 0,
+      3000,
+      'acks both ways',
+    );
     const provStats = call.stats.snapshot();
     expect(provStats).toMatchObject({ framesSent: 25, framesReceived: 25, framesLost: 0 });
     expect(provStats.rttSamples).toBeGreaterThan(0); // acks from the inbound server
@@ -277,12 +288,12 @@ describe('SDK inbound server (consumer TG) registered with a real control plane'
       from: '+15550100001',
     });
     const call = provider.call(created.body);
-    const events = eventsOf(call);
+    const { seen: got, all: reading } = watchEvents(call);
     await waitFor(() => calls.at(-1)?.state === 'answered', 5000, 'answered');
     await call.send('ping', { nonce: 'n-1' });
-    await sleep(100);
+    await waitFor(() => got.some((e) => e.type === 'pong'), 3000, 'the pong');
     calls.at(-1)!.end('bye');
-    const got = await events;
+    await reading;
     expect(got.find((e) => e.type === 'pong')).toMatchObject({ nonce: 'n-1', direction: 's2c' });
     expect(got.at(-1)).toMatchObject({ type: 'end', reason: 'bye' });
     expect(await calls.at(-1)!.ended).toEqual({ state: 'ended', reason: 'bye', byProvider: false });
@@ -334,7 +345,8 @@ describe('SDK inbound server (consumer TG) registered with a real control plane'
     await put2.closed;
     expect(JSON.parse(put2.text)).toMatchObject({ type: 'urn:riptrunk:problem:invalid-event-stream', position: 0 });
     expect(get.types()).toEqual(['proceeding']);
-    await sleep(10); // Node's HTTP/2 client hangs when its session is destroyed within a stream's 'close'
+    // Node's HTTP/2 client hangs when its session is destroyed within a stream's 'close': leave that callback first
+    await new Promise((resolve) => setImmediate(resolve));
     streams.close();
     calls.at(-1)!.end();
   });

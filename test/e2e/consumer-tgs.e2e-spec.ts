@@ -5,7 +5,8 @@ import { ConsumerTgsService } from '../../src/control-plane/trunks/ript/consumer
 import { startControlPlane, type TestControlPlane } from '../helpers/control-plane.js';
 import { onboardWithOpenIdClient, tenantWithCode } from '../helpers/enterprise.js';
 import type { TestClient } from '../helpers/http.js';
-import { eventually, localhostCertificate, startTgServer, type TestTgServer } from '../helpers/tg-server.js';
+import { localhostCertificate, startTgServer, type TestTgServer } from '../helpers/tg-server.js';
+import { eventually } from '../helpers/wait.js';
 
 const TOKEN = 'provider-token-0123456789abcdef';
 

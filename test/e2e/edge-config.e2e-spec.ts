@@ -6,7 +6,7 @@ import { EdgeConfigStore } from '../../src/edge/config/edge-config.store.js';
 import { startControlPlane, startEdge, type TestControlPlane, type TestEdge } from '../helpers/control-plane.js';
 import { onboardWithOpenIdClient, tenantWithCode } from '../helpers/enterprise.js';
 import type { TestClient } from '../helpers/http.js';
-import { eventually } from '../helpers/tg-server.js';
+import { eventually } from '../helpers/wait.js';
 
 describe('edge configuration sync and TG descriptions', () => {
   let cp: TestControlPlane;

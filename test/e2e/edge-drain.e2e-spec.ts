@@ -9,9 +9,7 @@ import {
   type TestEdge,
 } from '../helpers/control-plane.js';
 import { sdkEnterprise } from '../helpers/enterprise.js';
-import { eventually } from '../helpers/tg-server.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { eventually, sleep } from '../helpers/wait.js';
 
 describe('draining an edge (profile §8): new calls refused, live calls migrate to a sibling', () => {
   let cp: TestControlPlane;
@@ -72,7 +70,7 @@ describe('draining an edge (profile §8): new calls refused, live calls migrate 
     const send = async (n: number) => {
       for (let i = 0; i < n; i++) {
         call.sendFrame(directive, payload);
-        await sleep(20);
+        await sleep(20); // paced like a phone: one 20 ms frame at a time
       }
     };
     await send(20);
@@ -80,6 +78,10 @@ describe('draining an edge (profile §8): new calls refused, live calls migrate 
       async () => received,
       (r) => r >= 20,
     );
+    // the SDK reopens media at the call's new URI after `migrate`: a GET that a new stream answers
+    const mediaStream = () => (call as unknown as { mediaIn?: object }).mediaIn;
+    const mediaOnFirstEdge = mediaStream();
+    expect(mediaOnFirstEdge).toBeDefined();
 
     const edgeId = edge.app.get(EdgeRegistry).id;
     const drained = await cp.admin.post(`/v1/edges/${edgeId}/drain`);
@@ -109,7 +111,12 @@ describe('draining an edge (profile §8): new calls refused, live calls migrate 
     );
 
     // media goes on through the sibling, which took the call over
-    await sleep(300);
+    expect(
+      await eventually(
+        async () => mediaStream(),
+        (stream) => stream !== mediaOnFirstEdge,
+      ),
+    ).not.toBe(mediaOnFirstEdge);
     const before = received;
     await send(20);
     await eventually(

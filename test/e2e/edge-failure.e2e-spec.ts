@@ -5,12 +5,12 @@ import { REDIS } from '../../src/common/redis/redis.module.js';
 import { callRecordKey, edgeCallsKey } from '../../src/contracts/call-record.js';
 import { startControlPlane, type TestControlPlane } from '../helpers/control-plane.js';
 import { sdkEnterprise } from '../helpers/enterprise.js';
-import { eventually } from '../helpers/tg-server.js';
+import { eventually } from '../helpers/wait.js';
 
 const EDGE_ID = 'edge-doomed';
 
 /** The compiled edge in its own process (so that it can die for real), on the control plane's edge port. */
-function spawnEdge(cp: TestControlPlane): Promise<ChildProcess> {
+async function spawnEdge(cp: TestControlPlane): Promise<ChildProcess> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(cp.config.env)) if (v !== undefined && v !== null) env[k] = String(v);
   const child = spawn(process.execPath, ['dist/src/edge/main.js'], {
@@ -19,20 +19,17 @@ function spawnEdge(cp: TestControlPlane): Promise<ChildProcess> {
   });
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((resolve, reject) => {
-    const deadline = Date.now() + 20_000;
-    const poll = async () => {
-      const edges = await cp.admin.get('/v1/edges').catch(() => ({ body: { items: [] } }));
-      const entry = ((edges.body.items ?? []) as { id: string }[]).find((e) => e.id === EDGE_ID);
-      if (entry) return resolve(child);
-      if (child.exitCode !== null || Date.now() > deadline) {
-        child.kill('SIGKILL');
-        return reject(new Error(`edge did not start: ${stderr}`));
-      }
-      setTimeout(() => void poll(), 100);
-    };
-    void poll();
-  });
+  // up once the control plane lists it (its first heartbeat), unless it exits first
+  const listed = async () => {
+    if (child.exitCode !== null) return 'exited';
+    const edges = await cp.admin.get('/v1/edges').catch(() => ({ body: { items: [] } }));
+    return ((edges.body.items ?? []) as { id: string }[]).some((e) => e.id === EDGE_ID) ? 'up' : 'starting';
+  };
+  if ((await eventually(listed, (state) => state !== 'starting', 20_000, 100)) !== 'up') {
+    child.kill('SIGKILL');
+    throw new Error(`edge did not start: ${stderr}`);
+  }
+  return child;
 }
 
 describe('an edge that dies: its calls are ended by the control plane (heartbeat)', () => {

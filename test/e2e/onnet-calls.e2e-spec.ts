@@ -1,10 +1,10 @@
 import type { InboundCall, InboundService, RiptCall, RiptTrunkClient, TgDescriptionDoc } from '@riptrunk/sdk';
 import type { RiptEvent } from '@riptrunk/ript';
+import { EdgeConfigStore } from '../../src/edge/config/edge-config.store.js';
 import { startControlPlane, startEdge, type TestControlPlane, type TestEdge } from '../helpers/control-plane.js';
 import { sdkEnterprise } from '../helpers/enterprise.js';
-import { eventually, localhostCertificate } from '../helpers/tg-server.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { localhostCertificate } from '../helpers/tg-server.js';
+import { eventually, sleep } from '../helpers/wait.js';
 
 /** Acme (an SDK client) calls Globex's numbers; Globex answers on its consumer TG (the SDK's inbound server). */
 describe('on-net calls: A → edge → B through B consumer TG (profile §6 routing)', () => {
@@ -46,7 +46,7 @@ describe('on-net calls: A → edge → B through B consumer TG (profile §6 rout
       async () => (await cp.admin.get(`/v1/tenants/${globexTenant}/consumer-tgs`)).body.items?.[0]?.state,
       (state) => state === 'active',
     );
-    await sleep(300);
+    await edgeKnowsConsumerTgs(1);
   }, 60_000);
   afterAll(async () => {
     await inbound?.close().catch(() => undefined);
@@ -56,6 +56,15 @@ describe('on-net calls: A → edge → B through B consumer TG (profile §6 rout
     await edge?.close();
     await cp?.close();
   });
+
+  /** The configuration sync has brought the edge this many active consumer TGs of Globex. */
+  async function edgeKnowsConsumerTgs(count: number): Promise<void> {
+    const known = await eventually(
+      () => edge.app.get(EdgeConfigStore).consumerTgsOf(globexTenant).length,
+      (n) => n === count,
+    );
+    expect(known).toBe(count);
+  }
 
   function collect(call: RiptCall): { events: RiptEvent[]; done: Promise<void> } {
     const events: RiptEvent[] = [];
@@ -98,7 +107,7 @@ describe('on-net calls: A → edge → B through B consumer TG (profile §6 rout
       payload[0] = 0x7f;
       sent.push(payload);
       call.sendFrame(directive, payload);
-      await sleep(20);
+      await sleep(20); // paced like a phone: one 20 ms frame at a time
     }
     await eventually(
       async () => received.length,
@@ -142,12 +151,15 @@ describe('on-net calls: A → edge → B through B consumer TG (profile §6 rout
   });
 
   it('relays the callee ending the call, and its decline', async () => {
-    answerWith = (call) => {
-      call.answer();
-      setTimeout(() => call.end('callee-hung-up'), 200);
-    };
+    answerWith = (call) => call.answer();
     const call = await acme.placeCall(acmeTg, { handler, destination: '+14155550124', from: '+14085550101' });
     const { events, done } = collect(call);
+    // B hangs up once A has the call answered
+    await eventually(
+      async () => events.map((e) => e.type),
+      (types) => types.includes('answered'),
+    );
+    inboundCalls.at(-1)!.end('callee-hung-up');
     await done;
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['answered', 'end']));
     expect(events.at(-1)).toMatchObject({ type: 'end', reason: 'callee-hung-up' });
@@ -180,7 +192,7 @@ describe('on-net calls: A → edge → B through B consumer TG (profile §6 rout
       answeredBySecond.push(call);
       call.answer();
     });
-    await sleep(300); // the edge learns of the new registration
+    await edgeKnowsConsumerTgs(2); // the edge learns of the new registration
     await inbound.server.close(); // the first PBX goes away; its registration stays active
     const call = await acme.placeCall(acmeTg, { handler, destination: '+14155550127', from: '+14085550101' });
     const { events, done } = collect(call);

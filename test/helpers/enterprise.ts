@@ -4,7 +4,7 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import type { EnterpriseProfile } from '@riptrunk/sdk';
 import { RiptTrunkClient, type TgDescriptionDoc } from '@riptrunk/sdk';
 import type { TestControlPlane } from './control-plane.js';
-import { eventually } from './tg-server.js';
+import { eventually } from './wait.js';
 
 /** The CA of the test data dir, created by the first control plane a test starts. */
 export const TEST_CA_FILE = '.data/test/ca.pem';

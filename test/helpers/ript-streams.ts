@@ -129,12 +129,5 @@ export class EventCollector {
   }
 }
 
-export async function waitFor(ok: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// cli-serve.e2e-spec.ts still imports these from here
+export { sleep, waitFor } from './wait.js';

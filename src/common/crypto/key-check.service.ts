@@ -1,12 +1,13 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
+import { KeyMismatchError } from './key-mismatch.error.js';
 import { SecretBox } from './secret-box.js';
 
 const PLAINTEXT = 'riptrunk key check';
 const LOCK = 0x72697074; // "ript"
 
-export class KeyMismatchError extends Error {}
+export { KeyMismatchError };
 
 /**
  * At start, checks that the key-encryption key opens what this database holds sealed. With another key the secrets

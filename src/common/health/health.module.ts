@@ -1,25 +1,10 @@
 import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { DataSource } from 'typeorm';
-import { REDIS } from '../redis/redis.module.js';
 import { HealthController, READINESS_CHECKS, type ReadinessCheck } from './health.controller.js';
 import { MetricsRegistry } from './metrics.js';
 
 export function redisCheck(redis: Redis): ReadinessCheck {
   return { name: 'redis', check: async () => void (await redis.ping()) };
-}
-
-export function controlPlaneChecks(dataSource: DataSource, redis: Redis): ReadinessCheck[] {
-  return [
-    { name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) },
-    {
-      name: 'migrations',
-      check: async () => {
-        if (await dataSource.showMigrations()) throw new Error('pending migrations: run `npm run migrate`');
-      },
-    },
-    redisCheck(redis),
-  ];
 }
 
 @Global()
@@ -33,9 +18,5 @@ export class HealthModule {
       providers: [MetricsRegistry, { provide: READINESS_CHECKS, ...checks }],
       exports: [MetricsRegistry],
     };
-  }
-
-  static forControlPlane(): DynamicModule {
-    return HealthModule.register({ inject: [DataSource, REDIS], useFactory: controlPlaneChecks });
   }
 }

@@ -1,5 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import { DependencyUnavailableError, describeUrl } from '../database/postgres.js';
+import { DependencyUnavailableError, describeUrl } from '../dependency-unavailable.js';
 
 /** ioredis options for a redis:// or rediss:// URL, for libraries that own their connections (BullMQ). */
 export function redisOptions(url: string): RedisOptions {
