@@ -27,7 +27,7 @@ import { ConsumerTgsService } from '../../src/control-plane/trunks/ript/consumer
 import { startControlPlane, startEdge, type TestControlPlane, type TestEdge } from '../helpers/control-plane.js';
 import { sdkEnterprise } from '../helpers/enterprise.js';
 import { TestClient } from '../helpers/http.js';
-import { sleep, waitFor } from '../helpers/ript-streams.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 
 const exec = promisify(execFile);
 const CA = '.data/test/ca.pem';

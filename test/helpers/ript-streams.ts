@@ -128,6 +128,3 @@ export class EventCollector {
     return this.events.map((e) => e.type);
   }
 }
-
-// cli-serve.e2e-spec.ts still imports these from here
-export { sleep, waitFor } from './wait.js';
