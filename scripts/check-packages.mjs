@@ -61,7 +61,7 @@ const app = join(work, 'app');
 mkdirSync(tarballs);
 mkdirSync(app);
 try {
-  // 1. Pack each package; the tarball holds its dist and nothing of the build's leftovers.
+  // 1. Pack each package; the tarball holds its dist and the sources its source maps name, no tests or build leftovers.
   const packed = {};
   for (const name of PACKAGES) {
     const out = execFileSync('npm', ['pack', '--json', '--pack-destination', tarballs, ...NPM_QUIET], {
@@ -73,11 +73,11 @@ try {
     const [info] = JSON.parse(out);
     packed[name] = join(tarballs, info.filename);
     const files = info.files.map((f) => f.path);
-    const stray = files.filter((f) => f !== 'package.json' && !f.startsWith('dist/'));
+    const stray = files.filter((f) => f !== 'package.json' && !f.startsWith('dist/') && !f.startsWith('src/'));
     const leftovers = files.filter((f) => /\.spec\.|tsbuildinfo/.test(f));
     check(
       files.includes('dist/index.js') && stray.length === 0 && leftovers.length === 0,
-      `npm pack packages/${name}: ${info.filename}, ${files.length} files, dist only, no spec or tsbuildinfo`,
+      `npm pack packages/${name}: ${info.filename}, ${files.length} files, dist and src only, no spec or tsbuildinfo`,
       [...stray, ...leftovers].join(', '),
     );
   }
