@@ -1,7 +1,6 @@
 import * as x509 from '@peculiar/x509';
 import { ProblemException } from '../../../common/http/problem.js';
-import { isP256, TnAuthListError, tnAuthListOf, type TnEntry } from '@riptrunk/ript';
-import { E164 } from '../../numbers/number-range.js';
+import { isE164, isP256, TnAuthListError, tnAuthListOf, type TnEntry } from '@riptrunk/ript';
 
 /** Longest accepted CSR, PEM; a P-256 CSR with a TNAuthList request is well under 1 KB. */
 export const MAX_CSR_LENGTH = 16 * 1024;
@@ -90,7 +89,7 @@ const SEPARATORS = /[\s().-]/g;
 /** A number in international form ('+' required: digits alone could be a national number). */
 function e164From(input: string): string | null {
   const compact = input.replace(SEPARATORS, '');
-  return E164.test(compact) ? compact : null;
+  return isE164(compact) ? compact : null;
 }
 
 /**
@@ -116,7 +115,7 @@ export function stirCsrNumber(parsed: StirCsr, bodyNumber?: string): string {
         "The CSR's TNAuthList must name exactly one telephone number (one TNEntry `one`); ranges and SPCs are not issued",
       );
     }
-    const fromTn = E164.test(`+${entries[0].number}`) ? `+${entries[0].number}` : null;
+    const fromTn = isE164(`+${entries[0].number}`) ? `+${entries[0].number}` : null;
     if (!fromTn) {
       throw badCsr('invalid-number', `The CSR's TNAuthList number ${entries[0].number} is not an E.164 number`);
     }
