@@ -9,6 +9,7 @@ import { ProblemException } from '../../common/http/problem.js';
 import type { CreateTenantDto, ListTenantsQuery, TenantDto, UpdateTenantDto } from './tenant.dto.js';
 import { TenantEntity, type TenantStatus } from './tenant.entity.js';
 import { ReadinessService } from './readiness.service.js';
+import { TenantsRepository } from './tenants.repository.js';
 
 export function tenantNotFound(id: string): ProblemException {
   return ProblemException.of(404, 'tenant-not-found', `No tenant ${id}`);
@@ -32,6 +33,7 @@ const TRANSITIONS: Record<'suspend' | 'resume' | 'close', { from: TenantStatus[]
 export class TenantsService {
   constructor(
     private readonly db: Db,
+    private readonly tenants: TenantsRepository,
     private readonly audit: AuditService,
     private readonly readiness: ReadinessService,
     private readonly events: ControlEvents,
@@ -55,6 +57,11 @@ export class TenantsService {
     const tenant = await this.db.repo(TenantEntity).findOneBy({ id });
     if (!tenant) throw tenantNotFound(id);
     return tenant;
+  }
+
+  /** The tenant's status as stored now (per-request checks), or null when there is no such tenant. */
+  statusOf(id: string): Promise<string | null> {
+    return this.tenants.statusOf(id);
   }
 
   /** The tenant, locked for the rest of the transaction; refused when closed unless `allowClosed`. */

@@ -12,6 +12,7 @@ import { TenantsService } from '../tenants/tenants.service.js';
 import { ALWAYS_ON_CODECS, DEFAULT_TRUNK_CODECS, trunkAdvertisement } from './trunk-advertisement.js';
 import type { CreateTrunkDto, ListTrunksQuery, TrunkDto, UpdateTrunkDto } from './trunk.dto.js';
 import { TrunkEntity } from './trunk.entity.js';
+import { TrunksRepository } from './trunks.repository.js';
 
 export function trunkNotFound(id: string): ProblemException {
   return ProblemException.of(404, 'trunk-not-found', `No trunk ${id}`);
@@ -34,6 +35,7 @@ const canonicalPatterns = (patterns: string[]) => patterns.map((p) => formatNumb
 export class TrunksService {
   constructor(
     private readonly db: Db,
+    private readonly trunks: TrunksRepository,
     private readonly audit: AuditService,
     private readonly tenants: TenantsService,
     private readonly readiness: ReadinessService,
@@ -67,6 +69,16 @@ export class TrunksService {
       throw trunkNotFound(id);
     }
     return trunk;
+  }
+
+  /** The tenant's active trunks, oldest first (its RIPT TGs). */
+  listActive(tenantId: string): Promise<TrunkEntity[]> {
+    return this.trunks.activeOfTenant(tenantId);
+  }
+
+  /** 404 unless the trunk is the tenant's. */
+  async assertOwned(tenantId: string, id: string): Promise<void> {
+    if (!(await this.trunks.exists(tenantId, id))) throw trunkNotFound(id);
   }
 
   async list(tenantId: string, query: ListTrunksQuery): Promise<Page<TrunkEntity>> {
