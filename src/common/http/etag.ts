@@ -8,7 +8,6 @@ export function assertIfMatch(ifMatch: string | undefined, version: number): voi
   const etag = etagOf(version);
   if (!ifMatchHolds(ifMatch, etag)) {
     throw ProblemException.of(
-      412,
       'precondition-failed',
       `The resource has changed (current ETag ${etag}); fetch it again and retry`,
     );

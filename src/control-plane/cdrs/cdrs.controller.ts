@@ -62,7 +62,7 @@ export class CdrsController {
   @ApiProblems(400, 401, 403)
   listMine(@CurrentPrincipal() principal: Principal, @Query() query: ListMyCdrsQuery): Promise<Page<CdrDto>> {
     if (!principal?.tenantId) {
-      throw ProblemException.of(403, 'not-a-tenant', 'This route is for enterprise tokens only');
+      throw ProblemException.of('not-a-tenant', 'This route is for enterprise tokens only');
     }
     return this.list(query, principal.tenantId);
   }

@@ -37,7 +37,7 @@ export class CreateAutomationClientDto {
 }
 
 function asProblem(err: unknown): never {
-  if (err instanceof OAuthError) throw ProblemException.of(400, 'invalid-client-metadata', err.description);
+  if (err instanceof OAuthError) throw ProblemException.of('invalid-client-metadata', err.description);
   throw err;
 }
 
@@ -116,7 +116,7 @@ export class ClientsAdminController {
 
   private async findClient(id: string, tenantId: string | null): Promise<OAuthClientEntity> {
     const client = await this.clients.find(id, { forUpdate: true });
-    if (!client || client.tenantId !== tenantId) throw ProblemException.of(404, 'client-not-found', `No client ${id}`);
+    if (!client || client.tenantId !== tenantId) throw ProblemException.of('client-not-found', `No client ${id}`);
     return client;
   }
 }

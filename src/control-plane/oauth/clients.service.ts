@@ -107,12 +107,10 @@ export class ClientsService {
   /** RFC 7592 update: replaces the metadata; a secret client gets a new secret unless it sent its current one. */
   async update(client: OAuthClientEntity, meta: ClientMetadata, keepSecret: boolean): Promise<IssuedCredentials> {
     if (meta.tokenEndpointAuthMethod !== client.tokenEndpointAuthMethod) {
-      throw new ProblemException({
-        type: 'urn:riptrunk:problem:auth-method-change',
-        title: 'Bad Request',
-        status: 400,
-        detail: 'token_endpoint_auth_method cannot change; register a new client',
-      });
+      throw ProblemException.of(
+        'auth-method-change',
+        'token_endpoint_auth_method cannot change; register a new client',
+      );
     }
     const before = this.describe(client);
     let clientSecret: string | undefined;

@@ -12,15 +12,11 @@ import { ReadinessService } from './readiness.service.js';
 import { TenantsRepository } from './tenants.repository.js';
 
 export function tenantNotFound(id: string): ProblemException {
-  return ProblemException.of(404, 'tenant-not-found', `No tenant ${id}`);
+  return ProblemException.of('tenant-not-found', `No tenant ${id}`);
 }
 
 function externalRefTaken(ref: string): ProblemException {
-  return ProblemException.of(
-    409,
-    'external-ref-taken',
-    `Another tenant already has externalRef ${JSON.stringify(ref)}`,
-  );
+  return ProblemException.of('external-ref-taken', `Another tenant already has externalRef ${JSON.stringify(ref)}`);
 }
 
 const TRANSITIONS: Record<'suspend' | 'resume' | 'close', { from: TenantStatus[]; to: TenantStatus }> = {
@@ -69,7 +65,7 @@ export class TenantsService {
     const tenant = await this.db.repo(TenantEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
     if (!tenant) throw tenantNotFound(id);
     if (tenant.status === 'closed' && !options.allowClosed) {
-      throw ProblemException.of(409, 'tenant-closed', `Tenant ${id} is closed; its resources can no longer change`);
+      throw ProblemException.of('tenant-closed', `Tenant ${id} is closed; its resources can no longer change`);
     }
     return tenant;
   }
@@ -134,7 +130,7 @@ export class TenantsService {
     assertIfMatch(ifMatch, tenant.version);
     const { from, to } = TRANSITIONS[action];
     if (!from.includes(tenant.status)) {
-      throw ProblemException.of(409, 'invalid-status-transition', `Cannot ${action} a tenant that is ${tenant.status}`);
+      throw ProblemException.of('invalid-status-transition', `Cannot ${action} a tenant that is ${tenant.status}`);
     }
     const before = { ...tenant };
     tenant.status = to;

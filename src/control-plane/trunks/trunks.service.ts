@@ -15,12 +15,11 @@ import { TrunkEntity } from './trunk.entity.js';
 import { TrunksRepository } from './trunks.repository.js';
 
 export function trunkNotFound(id: string): ProblemException {
-  return ProblemException.of(404, 'trunk-not-found', `No trunk ${id}`);
+  return ProblemException.of('trunk-not-found', `No trunk ${id}`);
 }
 
 function nameTaken(tenantId: string, name: string): ProblemException {
   return ProblemException.of(
-    409,
     'trunk-name-taken',
     `Tenant ${tenantId} already has a trunk named ${JSON.stringify(name)}`,
     {
@@ -170,7 +169,6 @@ export class TrunksService {
     const missing = ids.filter((id) => !found.has(id));
     if (missing.length) {
       throw ProblemException.of(
-        400,
         'unknown-number-range',
         `Not number ranges of tenant ${tenantId}: ${missing.join(', ')}`,
         {

@@ -41,7 +41,7 @@ export type OnboardingCodeCheck =
   { ok: true; tenantId: string; codeId: string } | { ok: false; reason: OnboardingCodeFailure };
 
 export function onboardingCodeNotFound(id: string): ProblemException {
-  return ProblemException.of(404, 'onboarding-code-not-found', `No onboarding code ${id}`);
+  return ProblemException.of('onboarding-code-not-found', `No onboarding code ${id}`);
 }
 
 /** A snapshot for the audit log: never the code, never its hash. */
@@ -123,8 +123,7 @@ export class OnboardingCodesService {
     const tenant = await this.tenants.getForUpdate(tenantId);
     if (tenant.status !== 'active') {
       throw ProblemException.of(
-        409,
-        `tenant-${tenant.status}`,
+        `tenant-${tenant.status}` as const,
         `Tenant ${tenantId} is ${tenant.status}; onboarding codes can only be issued for an active tenant`,
       );
     }
@@ -161,7 +160,7 @@ export class OnboardingCodesService {
     if (!code) throw onboardingCodeNotFound(id);
     if (code.usedAt || code.revokedAt) {
       const status = code.usedAt ? 'used' : 'revoked';
-      throw ProblemException.of(409, `onboarding-code-${status}`, `Onboarding code ${id} is already ${status}`);
+      throw ProblemException.of(`onboarding-code-${status}` as const, `Onboarding code ${id} is already ${status}`);
     }
     const before = auditView(code);
     code.revokedAt = new Date();

@@ -28,8 +28,7 @@ export class MeController {
   ) {}
 
   private tenantOf(principal: Principal | undefined): string {
-    if (!principal?.tenantId)
-      throw ProblemException.of(403, 'not-a-tenant', 'This route is for enterprise tokens only');
+    if (!principal?.tenantId) throw ProblemException.of('not-a-tenant', 'This route is for enterprise tokens only');
     return principal.tenantId;
   }
 

@@ -66,7 +66,7 @@ export class CapabilityService {
       });
     } catch (err) {
       if (err instanceof CapabilityTooLargeError) {
-        throw ProblemException.of(409, 'capability-too-large', `Trunk ${trunkId}: ${err.message}`);
+        throw ProblemException.of(err.code, `Trunk ${trunkId}: ${err.message}`);
       }
       throw err;
     }

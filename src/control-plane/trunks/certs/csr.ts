@@ -1,6 +1,6 @@
 import * as x509 from '@peculiar/x509';
 import { ProblemException } from '../../../common/http/problem.js';
-import { isE164, isP256, TnAuthListError, tnAuthListOf, type TnEntry } from '@riptrunk/ript';
+import { isE164, isP256, TnAuthListError, tnAuthListOf, type ProblemSlug, type TnEntry } from '@riptrunk/ript';
 
 /** Longest accepted CSR, PEM; a P-256 CSR with a TNAuthList request is well under 1 KB. */
 export const MAX_CSR_LENGTH = 16 * 1024;
@@ -9,8 +9,8 @@ const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n?([\s\S]*?)-----END ([A-Z0-9
 const CSR_LABELS = new Set(['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST']);
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-function badCsr(slug: string, detail: string, extra: Record<string, unknown> = {}): ProblemException {
-  return ProblemException.of(400, slug, detail, { errors: [{ pointer: '#/csr', detail }], ...extra });
+function badCsr(slug: ProblemSlug, detail: string, extra: Record<string, unknown> = {}): ProblemException {
+  return ProblemException.of(slug, detail, { errors: [{ pointer: '#/csr', detail }], ...extra });
 }
 
 export interface StirCsr {
@@ -104,7 +104,7 @@ export function stirCsrNumber(parsed: StirCsr, bodyNumber?: string): string {
     fromBody = e164From(bodyNumber);
     if (!fromBody) {
       const detail = 'number must be an E.164 telephone number, e.g. +14085550100';
-      throw ProblemException.of(400, 'invalid-number', detail, { errors: [{ pointer: '#/number', detail }] });
+      throw ProblemException.of('invalid-number', detail, { errors: [{ pointer: '#/number', detail }] });
     }
   }
   if (parsed.tnAuthList) {
@@ -121,7 +121,7 @@ export function stirCsrNumber(parsed: StirCsr, bodyNumber?: string): string {
     }
     if (fromBody && fromBody !== fromTn) {
       const detail = `number ${fromBody} differs from ${fromTn} in the CSR's TNAuthList`;
-      throw ProblemException.of(400, 'number-mismatch', detail, { errors: [{ pointer: '#/number', detail }] });
+      throw ProblemException.of('number-mismatch', detail, { errors: [{ pointer: '#/number', detail }] });
     }
     return fromTn;
   }

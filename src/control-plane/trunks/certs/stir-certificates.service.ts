@@ -54,13 +54,13 @@ export class StirCertificatesService {
       [tenantId, number.slice(1)],
     );
     if (!ranges.length) {
-      throw ProblemException.of(403, 'number-not-allowed', `${number} is not in a number range of your tenant`, {
+      throw ProblemException.of('number-not-allowed', `${number} is not in a number range of your tenant`, {
         number,
       });
     }
     const ca = this.stirCa.ca;
     const cert = await issueStirCertificate(ca, { publicKey: csr.csr.publicKey, number }).catch((err: unknown) => {
-      throw err instanceof StirCaExpiredError ? ProblemException.of(503, 'stir-ca-expired', err.message) : err;
+      throw err instanceof StirCaExpiredError ? ProblemException.of('stir-ca-expired', err.message) : err;
     });
     const entity = this.db.repo(StirCertificateEntity).create({
       id: newId('crt'),
@@ -94,7 +94,7 @@ export class StirCertificatesService {
     const ca = this.stirCa.ca;
     const spc = this.config.env.RIPTRUNK_STIR_SPC;
     const cert = await issueProviderStirCertificate(ca, { publicKey: csr.csr.publicKey, spc }).catch((err: unknown) => {
-      throw err instanceof StirCaExpiredError ? ProblemException.of(503, 'stir-ca-expired', err.message) : err;
+      throw err instanceof StirCaExpiredError ? ProblemException.of('stir-ca-expired', err.message) : err;
     });
     const entity = this.db.repo(StirCertificateEntity).create({
       id: newId('crt'),

@@ -20,7 +20,7 @@ import type { RegisterConsumerTgDto, UpdateConsumerTgDto } from './consumer-tg.d
 export const VERIFY_CONSUMER_TG = 'verify';
 
 export function consumerTgNotFound(id: string): ProblemException {
-  return ProblemException.of(404, 'consumer-tg-not-found', `No consumer TG ${id}`);
+  return ProblemException.of('consumer-tg-not-found', `No consumer TG ${id}`);
 }
 
 /** The document a consumer TG registration answers with (profile §4, drafts' member names). */
@@ -214,7 +214,7 @@ export class ConsumerTgsService {
       return checkTargetUrl(raw, this.config.env.RIPTRUNK_ALLOW_PRIVATE_TARGETS).toString();
     } catch (err) {
       if (err instanceof OutboundTargetError) {
-        throw ProblemException.of(400, 'invalid-consumer-tg-uri', `uri ${err.message}`, {
+        throw ProblemException.of('invalid-consumer-tg-uri', `uri ${err.message}`, {
           errors: [{ pointer: '#/uri', detail: `uri ${err.message}` }],
         });
       }
@@ -246,7 +246,6 @@ export class ConsumerTgsService {
     const outside = canonical.filter((p) => !ranges.some((r) => isPatternWithin(p, `${r.start_e164}-${r.end_e164}`)));
     if (outside.length) {
       throw ProblemException.of(
-        403,
         'destinations-not-owned',
         `Destinations outside your number ranges: ${outside.join(', ')}`,
         {

@@ -13,7 +13,7 @@ import { RegisterConsumerTgDto, UpdateConsumerTgDto } from './consumer-tg.dto.js
 import { ConsumerTgsService } from './consumer-tgs.service.js';
 
 function tenantOf(principal: Principal | undefined): string {
-  if (!principal?.tenantId) throw ProblemException.of(403, 'not-a-tenant', 'This route is for enterprise tokens only');
+  if (!principal?.tenantId) throw ProblemException.of('not-a-tenant', 'This route is for enterprise tokens only');
   return principal.tenantId;
 }
 
