@@ -23,6 +23,15 @@ export class AuditRepository {
     await this.db.repo(AuditEventEntity).insert(row as QueryDeepPartialEntity<AuditEventEntity>);
   }
 
+  /** When the tenant's latest event of this action happened, or null if there is none. */
+  async lastAt(tenantId: string, action: string): Promise<Date | null> {
+    const rows = (await this.db.manager.query(
+      'SELECT max(at) AS at FROM audit_events WHERE tenant_id = $1 AND action = $2',
+      [tenantId, action],
+    )) as { at: Date | null }[];
+    return rows[0]?.at ? new Date(rows[0].at) : null;
+  }
+
   page(q: AuditEventFilter): Promise<Page<AuditEventEntity>> {
     const qb = this.db.repo(AuditEventEntity).createQueryBuilder('a');
     for (const field of ['tenantId', 'resourceType', 'resourceId', 'action', 'actor'] as const) {

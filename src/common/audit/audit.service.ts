@@ -54,6 +54,11 @@ export class AuditService {
     await this.events.insert(row);
   }
 
+  /** When the tenant's latest event of this action happened, or null if there is none. */
+  lastAt(tenantId: string, action: string): Promise<Date | null> {
+    return this.events.lastAt(tenantId, action);
+  }
+
   list(filter: AuditEventFilter): Promise<Page<AuditEventEntity>> {
     return this.events.page(filter);
   }

@@ -7,6 +7,7 @@ import { newId } from '../../common/http/ids.js';
 import { paginate, type Page } from '../../common/http/pagination.js';
 import { ProblemException } from '../../common/http/problem.js';
 import { formatNumberPattern, parseNumberPattern } from '@riptrunk/ript';
+import { NumberRangesRepository } from '../numbers/number-ranges.repository.js';
 import { ReadinessService } from '../tenants/readiness.service.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 import { ALWAYS_ON_CODECS, DEFAULT_TRUNK_CODECS, trunkAdvertisement } from './trunk-advertisement.js';
@@ -35,6 +36,7 @@ export class TrunksService {
   constructor(
     private readonly db: Db,
     private readonly trunks: TrunksRepository,
+    private readonly ranges: NumberRangesRepository,
     private readonly audit: AuditService,
     private readonly tenants: TenantsService,
     private readonly readiness: ReadinessService,
@@ -161,11 +163,7 @@ export class TrunksService {
    */
   private async assertTenantRanges(tenantId: string, ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    const rows = (await this.db.manager.query(
-      'SELECT id FROM number_ranges WHERE tenant_id = $1 AND id = ANY($2::text[]) FOR SHARE',
-      [tenantId, ids],
-    )) as { id: string }[];
-    const found = new Set(rows.map((r) => r.id));
+    const found = await this.ranges.idsOfTenantForShare(tenantId, ids);
     const missing = ids.filter((id) => !found.has(id));
     if (missing.length) {
       throw ProblemException.of(

@@ -9,7 +9,8 @@ import { AppConfig } from '../../../common/config/app-config.js';
 import { ApiProblems, ResourceId } from '../../../common/http/openapi-decorators.js';
 import { ProblemException } from '../../../common/http/problem.js';
 import { CAPABILITY_PATH } from './capability-document.js';
-import { CapabilityService, ifNoneMatchHits, representationEtag } from './capability.service.js';
+import { ifNoneMatchHits } from '@riptrunk/ript';
+import { CapabilityService, representationEtag } from './capability.service.js';
 import { JSON_TYPE, negotiateCapabilityType, YANG_DATA_JSON_TYPE } from './content-negotiation.js';
 import { JRD_TYPE, SIP_TRUNKING_CAPABILITY, trunkIdOfResource, trunkJrd } from './webfinger.js';
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { In } from 'typeorm';
+import { AuditService } from '../../../common/audit/audit.service.js';
 import { AppConfig } from '../../../common/config/app-config.js';
 import { Db } from '../../../common/context/db.js';
 import { ProblemException } from '../../../common/http/problem.js';
@@ -10,10 +11,6 @@ import { TrunkEntity } from '../trunk.entity.js';
 import { trunkNotFound } from '../trunks.service.js';
 import { CapabilityTooLargeError, renderCapabilityDocument, type CapabilityDocument } from './capability-document.js';
 
-/** The latest deletion of one of the tenant's number ranges (creations are seen on the ranges themselves). */
-const LAST_RANGE_DELETE_SQL = `
-  SELECT max(at) AS at FROM audit_events WHERE tenant_id = $1 AND action = 'number-range.delete'`;
-
 const latest = (dates: (Date | null | undefined)[]) =>
   new Date(Math.max(...dates.filter((d): d is Date => d instanceof Date).map((d) => d.getTime())));
 
@@ -22,19 +19,12 @@ export function representationEtag(mediaType: string, body: string): string {
   return `"${createHash('sha256').update(mediaType).update('\n').update(body).digest('base64url').slice(0, 27)}"`;
 }
 
-/** RFC 9110 If-None-Match (weak comparison): true when the current representation is one the client has. */
-export function ifNoneMatchHits(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  if (header.trim() === '*') return true;
-  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
-  return header.split(',').some((tag) => opaque(tag) === opaque(etag));
-}
-
 @Injectable()
 export class CapabilityService {
   constructor(
     private readonly db: Db,
     private readonly config: AppConfig,
+    private readonly audit: AuditService,
   ) {}
 
   /** The trunk's capability set document; with `tenantId`, a trunk of another tenant is 404 like an unknown one. */
@@ -53,8 +43,8 @@ export class CapabilityService {
     // An explicit list is different: deleting a listed range (forced) updates the trunk itself.
     let lastDelete: Date | null = null;
     if (trunk.callerIdRangeIds === null) {
-      const rows = (await this.db.manager.query(LAST_RANGE_DELETE_SQL, [trunk.tenantId])) as { at: Date | null }[];
-      lastDelete = rows[0]?.at ? new Date(rows[0].at) : null;
+      // the latest deletion of one of the tenant's number ranges (creations are seen on the ranges themselves)
+      lastDelete = await this.audit.lastAt(trunk.tenantId, 'number-range.delete');
     }
     try {
       return renderCapabilityDocument({

@@ -5,8 +5,8 @@ import { Db } from '../../../common/context/db.js';
 import { newId } from '../../../common/http/ids.js';
 import { ProblemException } from '../../../common/http/problem.js';
 import { issueProviderStirCertificate, issueStirCertificate, StirCaExpiredError } from '@riptrunk/ript';
-import { TrunkEntity } from '../trunk.entity.js';
-import { trunkNotFound } from '../trunks.service.js';
+import { NumberRangesRepository } from '../../numbers/number-ranges.repository.js';
+import { TrunksService } from '../trunks.service.js';
 import { parseStirCsr, stirCsrNumber } from './csr.js';
 import { StirCaService } from './stir-ca.service.js';
 import type {
@@ -26,6 +26,8 @@ export class StirCertificatesService {
     private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly stirCa: StirCaService,
+    private readonly trunks: TrunksService,
+    private readonly ranges: NumberRangesRepository,
   ) {}
 
   x5u(id: string): string {
@@ -46,14 +48,10 @@ export class StirCertificatesService {
 
   /** Issues a certificate for one number of the tenant, on one of its provider TGs (profile §4 "Certificates"). */
   async issue(tenantId: string, trunkId: string, dto: IssueStirCertificateDto): Promise<StirCertificateEntity> {
-    if (!(await this.db.repo(TrunkEntity).existsBy({ id: trunkId, tenantId }))) throw trunkNotFound(trunkId);
+    await this.trunks.assertOwned(tenantId, trunkId);
     const csr = await parseStirCsr(dto.csr);
     const number = stirCsrNumber(csr, dto.number);
-    const ranges: unknown[] = await this.db.manager.query(
-      'SELECT id FROM number_ranges WHERE tenant_id = $1 AND numbers @> $2::bigint LIMIT 1',
-      [tenantId, number.slice(1)],
-    );
-    if (!ranges.length) {
+    if (!(await this.ranges.tenantHolds(tenantId, number))) {
       throw ProblemException.of('number-not-allowed', `${number} is not in a number range of your tenant`, {
         number,
       });

@@ -16,6 +16,7 @@ import { QUEUES } from '../../../contracts/queues.js';
 import { isPatternWithin, NumberPatternError, parseNumberPattern, formatNumberPattern } from '@riptrunk/ript';
 import { ConsumerTgEntity } from './consumer-tg.entity.js';
 import type { RegisterConsumerTgDto, UpdateConsumerTgDto } from './consumer-tg.dto.js';
+import { NumberRangesRepository } from '../../numbers/number-ranges.repository.js';
 
 export const VERIFY_CONSUMER_TG = 'verify';
 
@@ -47,6 +48,7 @@ export class ConsumerTgsService {
     private readonly events: ControlEvents,
     @InjectQueue(QUEUES.consumerTgs) private readonly queue: Queue,
     private readonly box: SecretBox,
+    private readonly ranges: NumberRangesRepository,
   ) {}
 
   selfUri(tg: Pick<ConsumerTgEntity, 'id' | 'trunkId'>): string {
@@ -237,13 +239,8 @@ export class ConsumerTgsService {
       }
     }
     if (errors.length) throw ProblemException.validation(errors);
-    const ranges = (await this.db.manager.query('SELECT start_e164, end_e164 FROM number_ranges WHERE tenant_id = $1', [
-      tenantId,
-    ])) as {
-      start_e164: string;
-      end_e164: string;
-    }[];
-    const outside = canonical.filter((p) => !ranges.some((r) => isPatternWithin(p, `${r.start_e164}-${r.end_e164}`)));
+    const ranges = await this.ranges.patternsOfTenant(tenantId);
+    const outside = canonical.filter((p) => !ranges.some((r) => isPatternWithin(p, r)));
     if (outside.length) {
       throw ProblemException.of(
         'destinations-not-owned',
