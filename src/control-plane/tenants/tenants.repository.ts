@@ -1,13 +1,42 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import type { DeepPartial, EntityManager } from 'typeorm';
 import { Db } from '../../common/context/db.js';
 import { tenantScope } from '../../common/database/tenant-scope.js';
+import { paginate, type Page } from '../../common/http/pagination.js';
 import type { EdgeSnapshot } from '../../contracts/edge-snapshot.js';
+import type { ListTenantsQuery } from './tenant.dto.js';
+import { TenantEntity } from './tenant.entity.js';
 
-/** Reads of the `tenants` table that other domains need (status checks, the edges' snapshot). */
+/** The `tenants` table, for the tenants domain and the reads other domains need (status checks, the edges). */
 @Injectable()
 export class TenantsRepository {
   constructor(private readonly db: Db) {}
+
+  find(id: string, options: { forUpdate: boolean } = { forUpdate: false }): Promise<TenantEntity | null> {
+    return options.forUpdate
+      ? this.db.repo(TenantEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } })
+      : this.db.repo(TenantEntity).findOneBy({ id });
+  }
+
+  page(query: ListTenantsQuery): Promise<Page<TenantEntity>> {
+    const qb = this.db.repo(TenantEntity).createQueryBuilder('t');
+    if (query.status) qb.andWhere('t.status = :status', { status: query.status });
+    if (query.name)
+      qb.andWhere(`t.name ILIKE :name ESCAPE '\\'`, { name: `%${query.name.replace(/[\\%_]/g, '\\$&')}%` });
+    return paginate(qb, query, { alias: 't', timeColumn: 'createdAt' });
+  }
+
+  externalRefTaken(externalRef: string): Promise<boolean> {
+    return this.db.repo(TenantEntity).existsBy({ externalRef });
+  }
+
+  create(fields: DeepPartial<TenantEntity>): TenantEntity {
+    return this.db.repo(TenantEntity).create(fields);
+  }
+
+  async save(tenant: TenantEntity): Promise<void> {
+    await this.db.repo(TenantEntity).save(tenant);
+  }
 
   /** The tenant's status as stored now, or null when there is no such tenant. */
   async statusOf(id: string): Promise<string | null> {

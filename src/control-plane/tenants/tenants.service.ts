@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../../common/audit/audit.service.js';
-import { Db } from '../../common/context/db.js';
 import { ControlEvents } from '../../common/events/control-events.js';
 import { assertIfMatch } from '../../common/http/etag.js';
 import { newId } from '../../common/http/ids.js';
-import { paginate, type Page } from '../../common/http/pagination.js';
+import type { Page } from '../../common/http/pagination.js';
 import { ProblemException } from '../../common/http/problem.js';
 import type { CreateTenantDto, ListTenantsQuery, TenantDto, UpdateTenantDto } from './tenant.dto.js';
-import { TenantEntity, type TenantStatus } from './tenant.entity.js';
+import type { TenantEntity, TenantStatus } from './tenant.entity.js';
 import { ReadinessService } from './readiness.service.js';
 import { TenantsRepository } from './tenants.repository.js';
 
@@ -28,7 +27,6 @@ const TRANSITIONS: Record<'suspend' | 'resume' | 'close', { from: TenantStatus[]
 @Injectable()
 export class TenantsService {
   constructor(
-    private readonly db: Db,
     private readonly tenants: TenantsRepository,
     private readonly audit: AuditService,
     private readonly readiness: ReadinessService,
@@ -50,7 +48,7 @@ export class TenantsService {
   }
 
   async get(id: string): Promise<TenantEntity> {
-    const tenant = await this.db.repo(TenantEntity).findOneBy({ id });
+    const tenant = await this.tenants.find(id);
     if (!tenant) throw tenantNotFound(id);
     return tenant;
   }
@@ -62,7 +60,7 @@ export class TenantsService {
 
   /** The tenant, locked for the rest of the transaction; refused when closed unless `allowClosed`. */
   async getForUpdate(id: string, options: { allowClosed?: boolean } = {}): Promise<TenantEntity> {
-    const tenant = await this.db.repo(TenantEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+    const tenant = await this.tenants.find(id, { forUpdate: true });
     if (!tenant) throw tenantNotFound(id);
     if (tenant.status === 'closed' && !options.allowClosed) {
       throw ProblemException.of('tenant-closed', `Tenant ${id} is closed; its resources can no longer change`);
@@ -71,18 +69,14 @@ export class TenantsService {
   }
 
   async list(query: ListTenantsQuery): Promise<Page<TenantEntity>> {
-    const qb = this.db.repo(TenantEntity).createQueryBuilder('t');
-    if (query.status) qb.andWhere('t.status = :status', { status: query.status });
-    if (query.name)
-      qb.andWhere(`t.name ILIKE :name ESCAPE '\\'`, { name: `%${query.name.replace(/[\\%_]/g, '\\$&')}%` });
-    return paginate(qb, query, { alias: 't', timeColumn: 'createdAt' });
+    return this.tenants.page(query);
   }
 
   async create(dto: CreateTenantDto): Promise<TenantEntity> {
-    if (dto.externalRef && (await this.db.repo(TenantEntity).existsBy({ externalRef: dto.externalRef }))) {
+    if (dto.externalRef && (await this.tenants.externalRefTaken(dto.externalRef))) {
       throw externalRefTaken(dto.externalRef);
     }
-    const tenant = this.db.repo(TenantEntity).create({
+    const tenant = this.tenants.create({
       id: newId('ten'),
       name: dto.name,
       externalRef: dto.externalRef ?? null,
@@ -105,8 +99,7 @@ export class TenantsService {
     assertIfMatch(ifMatch, tenant.version);
     const before = { ...tenant };
     if (dto.externalRef !== undefined && dto.externalRef !== tenant.externalRef) {
-      if (await this.db.repo(TenantEntity).existsBy({ externalRef: dto.externalRef }))
-        throw externalRefTaken(dto.externalRef);
+      if (await this.tenants.externalRefTaken(dto.externalRef)) throw externalRefTaken(dto.externalRef);
     }
     Object.assign(tenant, {
       ...(dto.name !== undefined && { name: dto.name }),
@@ -134,7 +127,7 @@ export class TenantsService {
     }
     const before = { ...tenant };
     tenant.status = to;
-    await this.db.repo(TenantEntity).save(tenant);
+    await this.tenants.save(tenant);
     this.events.publish({ type: 'tenant-status', tenantId: id, status: to });
     await this.audit.record({
       action: `tenant.${action}`,
@@ -150,7 +143,7 @@ export class TenantsService {
   /** Saves, turning a race on the unique externalRef into a 409 instead of a 500. */
   private async saveUnique(tenant: TenantEntity): Promise<void> {
     try {
-      await this.db.repo(TenantEntity).save(tenant);
+      await this.tenants.save(tenant);
     } catch (err) {
       if ((err as { driverError?: { code?: string } }).driverError?.code === '23505')
         throw externalRefTaken(tenant.externalRef ?? '');

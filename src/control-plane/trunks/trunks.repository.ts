@@ -1,15 +1,46 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import type { DeepPartial, EntityManager } from 'typeorm';
 import { Db } from '../../common/context/db.js';
 import { tenantScope } from '../../common/database/tenant-scope.js';
+import { paginate, type Page } from '../../common/http/pagination.js';
 import type { EdgeTrunk } from '../../contracts/edge-snapshot.js';
 import { trunkAdvertisement } from './trunk-advertisement.js';
+import type { ListTrunksQuery } from './trunk.dto.js';
 import { TrunkEntity } from './trunk.entity.js';
 
-/** Reads of the `trunks` table for RIPT discovery and the edges' snapshot. */
+/** The `trunks` table, for the trunks domain, RIPT discovery and the edges' snapshot. */
 @Injectable()
 export class TrunksRepository {
   constructor(private readonly db: Db) {}
+
+  /** The tenant's trunk, locked for the rest of the current transaction when `forUpdate`. */
+  find(
+    tenantId: string,
+    id: string,
+    options: { forUpdate: boolean } = { forUpdate: false },
+  ): Promise<TrunkEntity | null> {
+    return options.forUpdate
+      ? this.db.repo(TrunkEntity).findOne({ where: { id, tenantId }, lock: { mode: 'pessimistic_write' } })
+      : this.db.repo(TrunkEntity).findOneBy({ id, tenantId });
+  }
+
+  page(tenantId: string, query: ListTrunksQuery): Promise<Page<TrunkEntity>> {
+    const qb = this.db.repo(TrunkEntity).createQueryBuilder('t').where('t.tenantId = :tenantId', { tenantId });
+    if (query.state) qb.andWhere('t.state = :state', { state: query.state });
+    return paginate(qb, query, { alias: 't', timeColumn: 'createdAt' });
+  }
+
+  nameTaken(tenantId: string, name: string): Promise<boolean> {
+    return this.db.repo(TrunkEntity).existsBy({ tenantId, name });
+  }
+
+  create(fields: DeepPartial<TrunkEntity>): TrunkEntity {
+    return this.db.repo(TrunkEntity).create(fields);
+  }
+
+  async save(trunk: TrunkEntity): Promise<void> {
+    await this.db.repo(TrunkEntity).save(trunk);
+  }
 
   /** The tenant's active trunks, oldest first. */
   activeOfTenant(tenantId: string): Promise<TrunkEntity[]> {

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../../common/audit/audit.service.js';
-import { Db } from '../../common/context/db.js';
 import { ControlEvents } from '../../common/events/control-events.js';
 import { assertIfMatch } from '../../common/http/etag.js';
 import { newId } from '../../common/http/ids.js';
-import { paginate, type Page } from '../../common/http/pagination.js';
+import type { Page } from '../../common/http/pagination.js';
 import { ProblemException } from '../../common/http/problem.js';
 import { formatNumberPattern, parseNumberPattern } from '@riptrunk/ript';
 import { NumberRangesRepository } from '../numbers/number-ranges.repository.js';
@@ -12,7 +11,7 @@ import { ReadinessService } from '../tenants/readiness.service.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 import { ALWAYS_ON_CODECS, DEFAULT_TRUNK_CODECS, trunkAdvertisement } from './trunk-advertisement.js';
 import type { CreateTrunkDto, ListTrunksQuery, TrunkDto, UpdateTrunkDto } from './trunk.dto.js';
-import { TrunkEntity } from './trunk.entity.js';
+import type { TrunkEntity } from './trunk.entity.js';
 import { TrunksRepository } from './trunks.repository.js';
 
 export function trunkNotFound(id: string): ProblemException {
@@ -34,7 +33,6 @@ const canonicalPatterns = (patterns: string[]) => patterns.map((p) => formatNumb
 @Injectable()
 export class TrunksService {
   constructor(
-    private readonly db: Db,
     private readonly trunks: TrunksRepository,
     private readonly ranges: NumberRangesRepository,
     private readonly audit: AuditService,
@@ -64,7 +62,7 @@ export class TrunksService {
   }
 
   async get(tenantId: string, id: string): Promise<TrunkEntity> {
-    const trunk = await this.db.repo(TrunkEntity).findOneBy({ id, tenantId });
+    const trunk = await this.trunks.find(tenantId, id);
     if (!trunk) {
       await this.tenants.get(tenantId); // 404 for the tenant first
       throw trunkNotFound(id);
@@ -84,16 +82,14 @@ export class TrunksService {
 
   async list(tenantId: string, query: ListTrunksQuery): Promise<Page<TrunkEntity>> {
     await this.tenants.get(tenantId);
-    const qb = this.db.repo(TrunkEntity).createQueryBuilder('t').where('t.tenantId = :tenantId', { tenantId });
-    if (query.state) qb.andWhere('t.state = :state', { state: query.state });
-    return paginate(qb, query, { alias: 't', timeColumn: 'createdAt' });
+    return this.trunks.page(tenantId, query);
   }
 
   async create(tenantId: string, dto: CreateTrunkDto): Promise<TrunkEntity> {
     await this.tenants.getForUpdate(tenantId);
     await this.assertNameFree(tenantId, dto.name);
     if (dto.callerIdRangeIds) await this.assertTenantRanges(tenantId, dto.callerIdRangeIds);
-    const trunk = this.db.repo(TrunkEntity).create({
+    const trunk = this.trunks.create({
       id: newId('trk'),
       tenantId,
       name: dto.name,
@@ -118,9 +114,7 @@ export class TrunksService {
 
   async update(tenantId: string, id: string, dto: UpdateTrunkDto, ifMatch?: string): Promise<TrunkEntity> {
     await this.tenants.getForUpdate(tenantId);
-    const trunk = await this.db
-      .repo(TrunkEntity)
-      .findOne({ where: { id, tenantId }, lock: { mode: 'pessimistic_write' } });
+    const trunk = await this.trunks.find(tenantId, id, { forUpdate: true });
     if (!trunk) throw trunkNotFound(id);
     assertIfMatch(ifMatch, trunk.version);
     const before = { ...trunk };
@@ -154,7 +148,7 @@ export class TrunksService {
   }
 
   private async assertNameFree(tenantId: string, name: string): Promise<void> {
-    if (await this.db.repo(TrunkEntity).existsBy({ tenantId, name })) throw nameTaken(tenantId, name);
+    if (await this.trunks.nameTaken(tenantId, name)) throw nameTaken(tenantId, name);
   }
 
   /**
@@ -183,7 +177,7 @@ export class TrunksService {
   /** Saves, turning a race on the unique (tenant, name) into a 409 instead of a 500. */
   private async saveUnique(trunk: TrunkEntity): Promise<void> {
     try {
-      await this.db.repo(TrunkEntity).save(trunk);
+      await this.trunks.save(trunk);
     } catch (err) {
       const driver = (err as { driverError?: { code?: string; constraint?: string } }).driverError;
       if (driver?.code === '23505' && driver.constraint === 'trunks_name_unique')

@@ -1,14 +1,62 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { IsNull, LessThan, type DeepPartial, type EntityManager } from 'typeorm';
+import { Db } from '../../../common/context/db.js';
 import { andWhere, tenantScope } from '../../../common/database/tenant-scope.js';
+import { paginate, type Page, type PageQuery } from '../../../common/http/pagination.js';
 import type { EdgeConsumerTg } from '../../../contracts/edge-snapshot.js';
+import { ConsumerTgEntity } from './consumer-tg.entity.js';
 
 /** An active consumer TG as the edges get it, its token still sealed. */
 export type SealedEdgeConsumerTg = Omit<EdgeConsumerTg, 'token'> & { tokenSealed: string };
 
-/** Reads of the `consumer_tgs` table that other domains need (the edges' snapshot). */
+/** The `consumer_tgs` table, for the consumer TG registrations and the edges' snapshot. */
 @Injectable()
 export class ConsumerTgsRepository {
+  constructor(private readonly db: Db) {}
+
+  create(fields: DeepPartial<ConsumerTgEntity>): ConsumerTgEntity {
+    return this.db.repo(ConsumerTgEntity).create(fields);
+  }
+
+  async save(tg: ConsumerTgEntity): Promise<void> {
+    await this.db.repo(ConsumerTgEntity).save(tg);
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.db.repo(ConsumerTgEntity).delete({ id });
+  }
+
+  /** The tenant's consumer TG (on `trunkId` when given), locked for the rest of the transaction when `forUpdate`. */
+  find(
+    tenantId: string,
+    trunkId: string | undefined,
+    id: string,
+    forUpdate: boolean,
+  ): Promise<ConsumerTgEntity | null> {
+    return this.db.repo(ConsumerTgEntity).findOne({
+      where: { id, tenantId, ...(trunkId ? { trunkId } : {}) },
+      ...(forUpdate ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
+  }
+
+  page(tenantId: string, page: PageQuery, trunkId?: string): Promise<Page<ConsumerTgEntity>> {
+    const qb = this.db.repo(ConsumerTgEntity).createQueryBuilder('c').where('c.tenant_id = :tenantId', { tenantId });
+    if (trunkId) qb.andWhere('c.trunk_id = :trunkId', { trunkId });
+    return paginate(qb, page, { alias: 'c', timeColumn: 'createdAt' });
+  }
+
+  /** Up to 1000 registrations whose token expires before `before` and that were not warned about yet. */
+  expiringUnwarned(before: Date): Promise<ConsumerTgEntity[]> {
+    return this.db.repo(ConsumerTgEntity).find({
+      where: { tokenWarnedAt: IsNull(), tokenExpires: LessThan(before) },
+      take: 1000,
+    });
+  }
+
+  async markWarned(id: string): Promise<void> {
+    await this.db.repo(ConsumerTgEntity).update({ id }, { tokenWarnedAt: new Date() });
+  }
+
   /** Every tenant's (or one tenant's) active consumer TGs, read in the snapshot's transaction `m`. */
   async activeForEdges(m: EntityManager, tenantId: string | null): Promise<SealedEdgeConsumerTg[]> {
     const { where, params } = tenantScope(tenantId);
