@@ -1,13 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import { Db } from '../../common/context/db.js';
 import { tenantScope } from '../../common/database/tenant-scope.js';
 import type { EdgeRange } from '../../contracts/edge-snapshot.js';
+import { NumberRangeEntity } from './number-range.entity.js';
 
 /** Reads of the `number_ranges` table that other domains need (trunks, consumer TGs, certificates, the edges). */
 @Injectable()
 export class NumberRangesRepository {
   constructor(private readonly db: Db) {}
+
+  /** The tenant's ranges: all of them, or those of `ids` (null: all). */
+  ofTenant(tenantId: string, ids: string[] | null = null): Promise<NumberRangeEntity[]> {
+    const repo = this.db.repo(NumberRangeEntity);
+    return ids === null ? repo.findBy({ tenantId }) : repo.findBy({ tenantId, id: In(ids) });
+  }
 
   /** Which of `ids` are the tenant's ranges, share-locked until the current transaction ends. */
   async idsOfTenantForShare(tenantId: string, ids: string[]): Promise<Set<string>> {

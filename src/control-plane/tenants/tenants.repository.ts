@@ -38,6 +38,10 @@ export class TenantsRepository {
     await this.db.repo(TenantEntity).save(tenant);
   }
 
+  isActive(id: string): Promise<boolean> {
+    return this.db.repo(TenantEntity).existsBy({ id, status: 'active' });
+  }
+
   /** The tenant's status as stored now, or null when there is no such tenant. */
   async statusOf(id: string): Promise<string | null> {
     const [row] = (await this.db.manager.query('SELECT status FROM tenants WHERE id = $1', [id])) as {

@@ -24,6 +24,11 @@ export class TrunksRepository {
       : this.db.repo(TrunkEntity).findOneBy({ id, tenantId });
   }
 
+  /** A trunk of any tenant (public documents: capability sets, WebFinger). */
+  findAnyTenant(id: string, where: { state?: 'active' } = {}): Promise<TrunkEntity | null> {
+    return this.db.repo(TrunkEntity).findOneBy({ id, ...where });
+  }
+
   page(tenantId: string, query: ListTrunksQuery): Promise<Page<TrunkEntity>> {
     const qb = this.db.repo(TrunkEntity).createQueryBuilder('t').where('t.tenantId = :tenantId', { tenantId });
     if (query.state) qb.andWhere('t.state = :state', { state: query.state });

@@ -11,6 +11,7 @@ import {
   StirCertificatesController,
   StirCertificatesPublicController,
 } from './stir-certificates.controller.js';
+import { StirCertificatesRepository } from './stir-certificates.repository.js';
 import { StirCertificatesService } from './stir-certificates.service.js';
 
 const PKCS10 = 'application/pkcs10';
@@ -30,7 +31,7 @@ function unsupportedMediaType(): Error {
 @Module({
   imports: [TrunksModule, NumbersModule],
   controllers: [StirCertificatesController, StirCertificatesPublicController, EdgeCertificateController],
-  providers: [StirCaService, StirCertificatesService],
+  providers: [StirCaService, StirCertificatesService, StirCertificatesRepository],
   exports: [StirCaService],
 })
 export class StirCertificatesModule implements OnModuleInit {

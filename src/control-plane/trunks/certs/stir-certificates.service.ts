@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../../../common/audit/audit.service.js';
 import { AppConfig } from '../../../common/config/app-config.js';
-import { Db } from '../../../common/context/db.js';
 import { newId } from '../../../common/http/ids.js';
 import { ProblemException } from '../../../common/http/problem.js';
 import { issueProviderStirCertificate, issueStirCertificate, StirCaExpiredError } from '@riptrunk/ript';
@@ -15,14 +14,15 @@ import type {
   IssueStirCertificateDto,
   StirCertificateDto,
 } from './stir-certificate.dto.js';
-import { StirCertificateEntity } from './stir-certificate.entity.js';
+import type { StirCertificateEntity } from './stir-certificate.entity.js';
+import { StirCertificatesRepository } from './stir-certificates.repository.js';
 
 const CERT_ID = /^crt_[0-9a-z]{20}$/;
 
 @Injectable()
 export class StirCertificatesService {
   constructor(
-    private readonly db: Db,
+    private readonly certs: StirCertificatesRepository,
     private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly stirCa: StirCaService,
@@ -60,7 +60,7 @@ export class StirCertificatesService {
     const cert = await issueStirCertificate(ca, { publicKey: csr.csr.publicKey, number }).catch((err: unknown) => {
       throw err instanceof StirCaExpiredError ? ProblemException.of('stir-ca-expired', err.message) : err;
     });
-    const entity = this.db.repo(StirCertificateEntity).create({
+    const entity = this.certs.create({
       id: newId('crt'),
       tenantId,
       trunkId,
@@ -71,7 +71,7 @@ export class StirCertificatesService {
       notBefore: cert.notBefore,
       notAfter: cert.notAfter,
     });
-    await this.db.repo(StirCertificateEntity).save(entity);
+    await this.certs.save(entity);
     const { certificate: _pem, ...summary } = this.view(entity);
     await this.audit.record({
       action: 'stir-certificate.issue',
@@ -94,7 +94,7 @@ export class StirCertificatesService {
     const cert = await issueProviderStirCertificate(ca, { publicKey: csr.csr.publicKey, spc }).catch((err: unknown) => {
       throw err instanceof StirCaExpiredError ? ProblemException.of('stir-ca-expired', err.message) : err;
     });
-    const entity = this.db.repo(StirCertificateEntity).create({
+    const entity = this.certs.create({
       id: newId('crt'),
       kind: 'provider',
       tenantId: null,
@@ -107,7 +107,7 @@ export class StirCertificatesService {
       notBefore: cert.notBefore,
       notAfter: cert.notAfter,
     });
-    await this.db.repo(StirCertificateEntity).save(entity);
+    await this.certs.save(entity);
     const view: EdgeCertificateDto = {
       id: entity.id,
       spc,
@@ -130,7 +130,7 @@ export class StirCertificatesService {
   /** What the x5u URL serves: the certificate, then the CA certificate that signed it. Null when unknown. */
   async chainPem(id: string): Promise<string | null> {
     if (!CERT_ID.test(id)) return null;
-    const cert = await this.db.repo(StirCertificateEntity).findOneBy({ id });
+    const cert = await this.certs.find(id);
     return cert ? `${cert.pem.trimEnd()}\n${cert.issuerPem.trimEnd()}\n` : null;
   }
 
