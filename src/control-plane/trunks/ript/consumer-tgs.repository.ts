@@ -45,6 +45,40 @@ export class ConsumerTgsRepository {
     return paginate(qb, page, { alias: 'c', timeColumn: 'createdAt' });
   }
 
+  /** The registration as stored now, whoever owns it (the verification job). */
+  findById(id: string): Promise<ConsumerTgEntity | null> {
+    return this.db.repo(ConsumerTgEntity).findOneBy({ id });
+  }
+
+  /**
+   * Records a verification outcome if the registration is still at `tg.version`, without bumping the version (which
+   * marks user edits that supersede the job). Returns whether it was recorded.
+   */
+  async settleVerification(
+    tg: Pick<ConsumerTgEntity, 'id' | 'version'>,
+    changes: Partial<ConsumerTgEntity>,
+    attempt: number,
+  ): Promise<boolean> {
+    const [, affected] = (await this.db.manager.query(
+      `UPDATE consumer_tgs
+          SET state = COALESCE($3, state), state_reason = $4, verify_attempts = $5,
+              handlers_uri = COALESCE($6, handlers_uri), calls_uri = COALESCE($7, calls_uri),
+              verified_at = COALESCE($8, verified_at), updated_at = now()
+        WHERE id = $1 AND version = $2`,
+      [
+        tg.id,
+        tg.version,
+        changes.state ?? null,
+        changes.stateReason ?? null,
+        attempt,
+        changes.handlersUri ?? null,
+        changes.callsUri ?? null,
+        changes.verifiedAt ?? null,
+      ],
+    )) as [unknown, number];
+    return !!affected;
+  }
+
   /** Up to 1000 registrations whose token expires before `before` and that were not warned about yet. */
   expiringUnwarned(before: Date): Promise<ConsumerTgEntity[]> {
     return this.db.repo(ConsumerTgEntity).find({
