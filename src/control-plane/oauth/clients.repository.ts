@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { DeepPartial, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { Db } from '../../common/context/db.js';
+import { EntityRepository } from '../../common/database/entity-repository.js';
 import { andWhere, tenantScope } from '../../common/database/tenant-scope.js';
 import { paginate, type Page, type PageQuery } from '../../common/http/pagination.js';
 import { OAuthClientEntity } from './oauth.entities.js';
@@ -10,15 +11,9 @@ export type ClientScope = { kind: 'automation' } | { tenantId: string };
 
 /** The `oauth_clients` table. */
 @Injectable()
-export class ClientsRepository {
-  constructor(private readonly db: Db) {}
-
-  create(fields: DeepPartial<OAuthClientEntity>): OAuthClientEntity {
-    return this.db.repo(OAuthClientEntity).create(fields);
-  }
-
-  async save(client: OAuthClientEntity): Promise<void> {
-    await this.db.repo(OAuthClientEntity).save(client);
+export class ClientsRepository extends EntityRepository<OAuthClientEntity> {
+  constructor(db: Db) {
+    super(db, OAuthClientEntity);
   }
 
   /** The client, locked for the rest of the current transaction when `forUpdate`. */
@@ -29,7 +24,7 @@ export class ClientsRepository {
   }
 
   page(scope: ClientScope, query: PageQuery): Promise<Page<OAuthClientEntity>> {
-    const qb = this.db.repo(OAuthClientEntity).createQueryBuilder('c');
+    const qb = this.rows.createQueryBuilder('c');
     if ('tenantId' in scope) qb.where('c.tenant_id = :tenantId', { tenantId: scope.tenantId });
     else qb.where("c.kind = 'automation'");
     return paginate(qb, query, { alias: 'c', timeColumn: 'createdAt' });

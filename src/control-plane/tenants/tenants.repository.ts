@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { DeepPartial, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { Db } from '../../common/context/db.js';
+import { EntityRepository } from '../../common/database/entity-repository.js';
 import { tenantScope } from '../../common/database/tenant-scope.js';
 import { paginate, type Page } from '../../common/http/pagination.js';
 import type { EdgeSnapshot } from '../../contracts/edge-snapshot.js';
@@ -9,17 +10,19 @@ import { TenantEntity } from './tenant.entity.js';
 
 /** The `tenants` table, for the tenants domain and the reads other domains need (status checks, the edges). */
 @Injectable()
-export class TenantsRepository {
-  constructor(private readonly db: Db) {}
+export class TenantsRepository extends EntityRepository<TenantEntity> {
+  constructor(db: Db) {
+    super(db, TenantEntity);
+  }
 
   find(id: string, options: { forUpdate: boolean } = { forUpdate: false }): Promise<TenantEntity | null> {
     return options.forUpdate
-      ? this.db.repo(TenantEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } })
-      : this.db.repo(TenantEntity).findOneBy({ id });
+      ? this.rows.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } })
+      : this.rows.findOneBy({ id });
   }
 
   page(query: ListTenantsQuery): Promise<Page<TenantEntity>> {
-    const qb = this.db.repo(TenantEntity).createQueryBuilder('t');
+    const qb = this.rows.createQueryBuilder('t');
     if (query.status) qb.andWhere('t.status = :status', { status: query.status });
     if (query.name)
       qb.andWhere(`t.name ILIKE :name ESCAPE '\\'`, { name: `%${query.name.replace(/[\\%_]/g, '\\$&')}%` });
@@ -27,19 +30,11 @@ export class TenantsRepository {
   }
 
   externalRefTaken(externalRef: string): Promise<boolean> {
-    return this.db.repo(TenantEntity).existsBy({ externalRef });
-  }
-
-  create(fields: DeepPartial<TenantEntity>): TenantEntity {
-    return this.db.repo(TenantEntity).create(fields);
-  }
-
-  async save(tenant: TenantEntity): Promise<void> {
-    await this.db.repo(TenantEntity).save(tenant);
+    return this.rows.existsBy({ externalRef });
   }
 
   isActive(id: string): Promise<boolean> {
-    return this.db.repo(TenantEntity).existsBy({ id, status: 'active' });
+    return this.rows.existsBy({ id, status: 'active' });
   }
 
   /** The tenant's status as stored now, or null when there is no such tenant. */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { DeepPartial, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { Db } from '../../common/context/db.js';
+import { EntityRepository } from '../../common/database/entity-repository.js';
 import { tenantScope } from '../../common/database/tenant-scope.js';
 import { paginate, type Page } from '../../common/http/pagination.js';
 import type { EdgeTrunk } from '../../contracts/edge-snapshot.js';
@@ -10,8 +11,10 @@ import { TrunkEntity } from './trunk.entity.js';
 
 /** The `trunks` table, for the trunks domain, RIPT discovery and the edges' snapshot. */
 @Injectable()
-export class TrunksRepository {
-  constructor(private readonly db: Db) {}
+export class TrunksRepository extends EntityRepository<TrunkEntity> {
+  constructor(db: Db) {
+    super(db, TrunkEntity);
+  }
 
   /** The tenant's trunk, locked for the rest of the current transaction when `forUpdate`. */
   find(
@@ -20,40 +23,32 @@ export class TrunksRepository {
     options: { forUpdate: boolean } = { forUpdate: false },
   ): Promise<TrunkEntity | null> {
     return options.forUpdate
-      ? this.db.repo(TrunkEntity).findOne({ where: { id, tenantId }, lock: { mode: 'pessimistic_write' } })
-      : this.db.repo(TrunkEntity).findOneBy({ id, tenantId });
+      ? this.rows.findOne({ where: { id, tenantId }, lock: { mode: 'pessimistic_write' } })
+      : this.rows.findOneBy({ id, tenantId });
   }
 
   /** A trunk of any tenant (public documents: capability sets, WebFinger). */
   findAnyTenant(id: string, where: { state?: 'active' } = {}): Promise<TrunkEntity | null> {
-    return this.db.repo(TrunkEntity).findOneBy({ id, ...where });
+    return this.rows.findOneBy({ id, ...where });
   }
 
   page(tenantId: string, query: ListTrunksQuery): Promise<Page<TrunkEntity>> {
-    const qb = this.db.repo(TrunkEntity).createQueryBuilder('t').where('t.tenantId = :tenantId', { tenantId });
+    const qb = this.rows.createQueryBuilder('t').where('t.tenantId = :tenantId', { tenantId });
     if (query.state) qb.andWhere('t.state = :state', { state: query.state });
     return paginate(qb, query, { alias: 't', timeColumn: 'createdAt' });
   }
 
   nameTaken(tenantId: string, name: string): Promise<boolean> {
-    return this.db.repo(TrunkEntity).existsBy({ tenantId, name });
-  }
-
-  create(fields: DeepPartial<TrunkEntity>): TrunkEntity {
-    return this.db.repo(TrunkEntity).create(fields);
-  }
-
-  async save(trunk: TrunkEntity): Promise<void> {
-    await this.db.repo(TrunkEntity).save(trunk);
+    return this.rows.existsBy({ tenantId, name });
   }
 
   /** The tenant's active trunks, oldest first. */
   activeOfTenant(tenantId: string): Promise<TrunkEntity[]> {
-    return this.db.repo(TrunkEntity).find({ where: { tenantId, state: 'active' }, order: { createdAt: 'ASC' } });
+    return this.rows.find({ where: { tenantId, state: 'active' }, order: { createdAt: 'ASC' } });
   }
 
   exists(tenantId: string, id: string): Promise<boolean> {
-    return this.db.repo(TrunkEntity).existsBy({ id, tenantId });
+    return this.rows.existsBy({ id, tenantId });
   }
 
   /** The edges' view of every tenant's (or one tenant's) trunks, read in the snapshot's transaction `m`. */

@@ -3,7 +3,7 @@ import type { DeepPartial } from 'typeorm';
 import { Db } from '../../../common/context/db.js';
 import { paginate, type Page } from '../../../common/http/pagination.js';
 import type { ListOnboardingCodesQuery } from './onboarding-code.dto.js';
-import { OnboardingCodeEntity } from './onboarding-code.entity.js';
+import { OnboardingCodeEntity, type OnboardingCodeStatus } from './onboarding-code.entity.js';
 
 /** A code as redemption sees it: its state, and whether its tenant is active. */
 export interface OnboardingCodeState {
@@ -14,6 +14,14 @@ export interface OnboardingCodeState {
   expired: boolean;
   tenant_status: string;
 }
+
+/** The rows of each status (a used code stays used whatever its expiry; a revoked one was never used). */
+const STATUS_FILTERS: Record<OnboardingCodeStatus, string> = {
+  used: 'c.usedAt IS NOT NULL',
+  revoked: 'c.usedAt IS NULL AND c.revokedAt IS NOT NULL',
+  expired: 'c.usedAt IS NULL AND c.revokedAt IS NULL AND c.expiresAt <= now()',
+  active: 'c.usedAt IS NULL AND c.revokedAt IS NULL AND c.expiresAt > now()',
+};
 
 /**
  * The `onboarding_codes` table. Redemption reads the tenant's status in the same statement, so that a code is never
@@ -32,22 +40,7 @@ export class OnboardingCodesRepository {
 
   page(tenantId: string, query: ListOnboardingCodesQuery): Promise<Page<OnboardingCodeEntity>> {
     const qb = this.db.repo(OnboardingCodeEntity).createQueryBuilder('c').where('c.tenantId = :tenantId', { tenantId });
-    switch (query.status) {
-      case 'used':
-        qb.andWhere('c.usedAt IS NOT NULL');
-        break;
-      case 'revoked':
-        qb.andWhere('c.usedAt IS NULL AND c.revokedAt IS NOT NULL');
-        break;
-      case 'expired':
-        qb.andWhere('c.usedAt IS NULL AND c.revokedAt IS NULL AND c.expiresAt <= now()');
-        break;
-      case 'active':
-        qb.andWhere('c.usedAt IS NULL AND c.revokedAt IS NULL AND c.expiresAt > now()');
-        break;
-      case undefined:
-        break;
-    }
+    if (query.status) qb.andWhere(STATUS_FILTERS[query.status]);
     return paginate(qb, query, { alias: 'c', timeColumn: 'createdAt' });
   }
 

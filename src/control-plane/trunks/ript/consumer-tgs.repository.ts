@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { IsNull, LessThan, type DeepPartial, type EntityManager } from 'typeorm';
+import { IsNull, LessThan, type EntityManager } from 'typeorm';
 import { Db } from '../../../common/context/db.js';
+import { EntityRepository } from '../../../common/database/entity-repository.js';
 import { andWhere, tenantScope } from '../../../common/database/tenant-scope.js';
 import { paginate, type Page, type PageQuery } from '../../../common/http/pagination.js';
 import type { EdgeConsumerTg } from '../../../contracts/edge-snapshot.js';
@@ -11,19 +12,13 @@ export type SealedEdgeConsumerTg = Omit<EdgeConsumerTg, 'token'> & { tokenSealed
 
 /** The `consumer_tgs` table, for the consumer TG registrations and the edges' snapshot. */
 @Injectable()
-export class ConsumerTgsRepository {
-  constructor(private readonly db: Db) {}
-
-  create(fields: DeepPartial<ConsumerTgEntity>): ConsumerTgEntity {
-    return this.db.repo(ConsumerTgEntity).create(fields);
-  }
-
-  async save(tg: ConsumerTgEntity): Promise<void> {
-    await this.db.repo(ConsumerTgEntity).save(tg);
+export class ConsumerTgsRepository extends EntityRepository<ConsumerTgEntity> {
+  constructor(db: Db) {
+    super(db, ConsumerTgEntity);
   }
 
   async delete(id: string): Promise<void> {
-    await this.db.repo(ConsumerTgEntity).delete({ id });
+    await this.rows.delete({ id });
   }
 
   /** The tenant's consumer TG (on `trunkId` when given), locked for the rest of the transaction when `forUpdate`. */
@@ -33,21 +28,21 @@ export class ConsumerTgsRepository {
     id: string,
     forUpdate: boolean,
   ): Promise<ConsumerTgEntity | null> {
-    return this.db.repo(ConsumerTgEntity).findOne({
+    return this.rows.findOne({
       where: { id, tenantId, ...(trunkId ? { trunkId } : {}) },
       ...(forUpdate ? { lock: { mode: 'pessimistic_write' as const } } : {}),
     });
   }
 
   page(tenantId: string, page: PageQuery, trunkId?: string): Promise<Page<ConsumerTgEntity>> {
-    const qb = this.db.repo(ConsumerTgEntity).createQueryBuilder('c').where('c.tenant_id = :tenantId', { tenantId });
+    const qb = this.rows.createQueryBuilder('c').where('c.tenant_id = :tenantId', { tenantId });
     if (trunkId) qb.andWhere('c.trunk_id = :trunkId', { trunkId });
     return paginate(qb, page, { alias: 'c', timeColumn: 'createdAt' });
   }
 
   /** The registration as stored now, whoever owns it (the verification job). */
   findById(id: string): Promise<ConsumerTgEntity | null> {
-    return this.db.repo(ConsumerTgEntity).findOneBy({ id });
+    return this.rows.findOneBy({ id });
   }
 
   /**
@@ -81,14 +76,14 @@ export class ConsumerTgsRepository {
 
   /** Up to 1000 registrations whose token expires before `before` and that were not warned about yet. */
   expiringUnwarned(before: Date): Promise<ConsumerTgEntity[]> {
-    return this.db.repo(ConsumerTgEntity).find({
+    return this.rows.find({
       where: { tokenWarnedAt: IsNull(), tokenExpires: LessThan(before) },
       take: 1000,
     });
   }
 
   async markWarned(id: string): Promise<void> {
-    await this.db.repo(ConsumerTgEntity).update({ id }, { tokenWarnedAt: new Date() });
+    await this.rows.update({ id }, { tokenWarnedAt: new Date() });
   }
 
   /** Every tenant's (or one tenant's) active consumer TGs, read in the snapshot's transaction `m`. */
