@@ -1,3 +1,5 @@
+import { E164_PATTERN } from '@riptrunk/ript';
+
 /**
  * A call detail record (profile §8): one per ended call, sent by the edge that handled the call to the control plane
  * (BullMQ queue `cdrs`), stored there once (its id is the call's id) and listed at `GET /v1/cdrs`.
@@ -44,7 +46,6 @@ export class CdrValidationError extends Error {
 
 /** Call ids are BullMQ job ids and primary keys: UUIDs in practice, no ':' (BullMQ's separator). */
 export const CALL_ID = /^[A-Za-z0-9_-]{1,128}$/;
-const E164 = /^\+[1-9][0-9]{1,14}$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 const COUNTERS = ['framesReceived', 'framesSent', 'bytesReceived', 'bytesSent', 'lossReceived', 'lossSent'] as const;
 
@@ -91,8 +92,8 @@ export function parseCallDetailRecord(value: unknown): CallDetailRecord {
     tenantId: text('tenantId', /^ten_[0-9a-z]{20}$/),
     trunkId: text('trunkId', /^trk_[0-9a-z]{20}$/),
     direction: direction as CallDetailRecord['direction'],
-    from: text('from', E164),
-    to: text('to', E164),
+    from: text('from', E164_PATTERN),
+    to: text('to', E164_PATTERN),
     startedAt: time('startedAt'),
     answeredAt: v.answeredAt === null || v.answeredAt === undefined ? null : time('answeredAt'),
     endedAt: time('endedAt'),

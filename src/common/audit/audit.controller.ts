@@ -3,10 +3,10 @@ import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDate, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { Scopes } from '../auth/scopes.decorator.js';
-import { Db } from '../context/db.js';
 import { ApiProblems } from '../http/openapi-decorators.js';
-import { paginate, PageQuery, type Page } from '../http/pagination.js';
-import { AuditEventEntity } from './audit-event.entity.js';
+import { PageQuery, type Page } from '../http/pagination.js';
+import type { AuditEventEntity } from './audit-event.entity.js';
+import { AuditService } from './audit.service.js';
 
 export class ListAuditEventsQuery extends PageQuery {
   @ApiPropertyOptional() @IsOptional() @Matches(/^ten_[0-9a-z]{20}$/) tenantId?: string;
@@ -31,17 +31,11 @@ export class ListAuditEventsQuery extends PageQuery {
 @Scopes('admin')
 @Controller('v1/audit-events')
 export class AuditController {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly audit: AuditService) {}
 
   @Get()
   @ApiProblems(400, 401, 403)
-  async list(@Query() q: ListAuditEventsQuery): Promise<Page<AuditEventEntity>> {
-    const qb = this.db.repo(AuditEventEntity).createQueryBuilder('a');
-    for (const field of ['tenantId', 'resourceType', 'resourceId', 'action', 'actor'] as const) {
-      if (q[field]) qb.andWhere(`a.${field} = :${field}`, { [field]: q[field] });
-    }
-    if (q.since) qb.andWhere('a.at >= :since', { since: q.since });
-    if (q.until) qb.andWhere('a.at < :until', { until: q.until });
-    return paginate(qb, q, { alias: 'a', timeColumn: 'at', order: 'DESC' });
+  list(@Query() q: ListAuditEventsQuery): Promise<Page<AuditEventEntity>> {
+    return this.audit.list(q);
   }
 }

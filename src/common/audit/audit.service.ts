@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
-import { Db } from '../context/db.js';
 import { mutationContext } from '../context/request-context.js';
 import { newId } from '../http/ids.js';
-import { AuditEventEntity } from './audit-event.entity.js';
+import type { Page } from '../http/pagination.js';
+import type { AuditEventEntity } from './audit-event.entity.js';
+import { AuditRepository, type AuditEventFilter } from './audit.repository.js';
 
 const SECRET_KEYS = /secret|token|password|code(hash)?$|codehash|privatekey|private_key|hash$/i;
 
@@ -34,7 +34,7 @@ export interface AuditRecord {
 
 @Injectable()
 export class AuditService {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly events: AuditRepository) {}
 
   /** Writes one audit event in the current transaction, so it commits or rolls back with the change. */
   async record(event: AuditRecord): Promise<void> {
@@ -51,6 +51,15 @@ export class AuditService {
       after: (event.after ? scrub(event.after) : null) as Record<string, unknown> | null,
       severity: event.severity ?? 'info',
     };
-    await this.db.repo(AuditEventEntity).insert(row as QueryDeepPartialEntity<AuditEventEntity>);
+    await this.events.insert(row);
+  }
+
+  /** When the tenant's latest event of this action happened, or null if there is none. */
+  lastAt(tenantId: string, action: string): Promise<Date | null> {
+    return this.events.lastAt(tenantId, action);
+  }
+
+  list(filter: AuditEventFilter): Promise<Page<AuditEventEntity>> {
+    return this.events.page(filter);
   }
 }

@@ -12,7 +12,7 @@ export type AuthedRequest = FastifyRequest & { principal?: Principal };
 const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/;
 
 function unauthorized(detail: string, error = 'invalid_token'): ProblemException {
-  return ProblemException.of(401, 'unauthorized', detail, {}, { 'www-authenticate': `Bearer error="${error}"` });
+  return ProblemException.of('unauthorized', detail, {}, { 'www-authenticate': `Bearer error="${error}"` });
 }
 
 /**
@@ -38,7 +38,6 @@ export abstract class BearerAuthGuard implements CanActivate {
     request.principal = principal;
     if (!required?.length || !required.some((s) => principal.scopes.has(s))) {
       throw ProblemException.of(
-        403,
         'insufficient-scope',
         `This route needs one of the scopes: ${(required ?? ['(none configured)']).join(', ')}`,
         {},

@@ -39,7 +39,7 @@ export class HealthController {
     );
     const failed = results.filter((r) => !r.ok);
     if (failed.length) {
-      throw ProblemException.of(503, 'not-ready', failed.map((f) => `${f.name}: ${f.error}`).join('; '), {
+      throw ProblemException.of('not-ready', failed.map((f) => `${f.name}: ${f.error}`).join('; '), {
         checks: results,
       });
     }

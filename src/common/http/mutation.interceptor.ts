@@ -65,11 +65,7 @@ export class MutationInterceptor implements NestInterceptor {
     const rawKey = request.headers['idempotency-key'];
     const key = request.method === 'POST' && rawKey !== undefined ? String(rawKey) : undefined;
     if (key !== undefined && !KEY_FORMAT.test(key)) {
-      throw ProblemException.of(
-        400,
-        'invalid-idempotency-key',
-        'Idempotency-Key must be 1-255 visible ASCII characters',
-      );
+      throw ProblemException.of('invalid-idempotency-key', 'Idempotency-Key must be 1-255 visible ASCII characters');
     }
     // Anonymous callers (dynamic registration) are told apart by their credential, never stored in clear.
     const actor =
@@ -121,7 +117,6 @@ export class MutationInterceptor implements NestInterceptor {
   private replay(stored: IdempotencyKeyEntity, requestHash: string, reply: FastifyReply): unknown {
     if (stored.requestHash !== requestHash) {
       throw ProblemException.of(
-        422,
         'idempotency-key-reused',
         'This Idempotency-Key was already used with a different request body or path',
       );

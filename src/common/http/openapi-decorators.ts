@@ -31,7 +31,7 @@ class ResourceIdPipe implements PipeTransform<string, string> {
 
   transform(value: string): string {
     if (!new RegExp(`^${this.prefix}_[0-9a-z]{20}$`).test(value)) {
-      throw ProblemException.of(404, 'not-found', `No ${this.name.replace(/Id$/, '')} ${value}`);
+      throw ProblemException.of('not-found', `No ${this.name.replace(/Id$/, '')} ${value}`);
     }
     return value;
   }

@@ -37,7 +37,7 @@ function decodeCursor(cursor: string): CursorPosition {
   } catch {
     // fall through
   }
-  throw ProblemException.of(400, 'invalid-cursor', 'The cursor is not one this API returned', {
+  throw ProblemException.of('invalid-cursor', 'The cursor is not one this API returned', {
     errors: [{ pointer: '#/cursor', detail: 'invalid cursor' }],
   });
 }

@@ -1,4 +1,5 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import { RiptError } from '@riptrunk/ript';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { OAuthError } from './oauth-error.js';
 import { problem, PROBLEM_CONTENT_TYPE, ProblemException, type Problem } from './problem.js';
@@ -25,6 +26,7 @@ export function toProblem(
   requestId: string,
 ): { problem: Problem; headers: Record<string, string>; unexpected: boolean } {
   if (err instanceof ProblemException) return { problem: err.problem, headers: err.headers, unexpected: false };
+  if (err instanceof RiptError) return { problem: err.toProblem(), headers: err.headers, unexpected: false };
   if (err instanceof HttpException) {
     const status = err.getStatus();
     const body = err.getResponse();

@@ -1,49 +1,32 @@
 import { STATUS_CODES } from 'node:http';
 import { HttpException } from '@nestjs/common';
+import {
+  PROBLEMS,
+  problemDocument,
+  RiptError,
+  slugForStatus,
+  type FieldError,
+  type ProblemDocument,
+  type ProblemSlug,
+} from '@riptrunk/ript';
 
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+export { PROBLEM_CONTENT_TYPE, type FieldError } from '@riptrunk/ript';
+export type Problem = ProblemDocument;
 
-export interface FieldError {
-  /** JSON pointer into the request body, e.g. "#/start". */
-  pointer: string;
-  detail: string;
-}
-
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail?: string;
-  instance?: string;
-  errors?: FieldError[];
-  [extension: string]: unknown;
-}
-
+/**
+ * @deprecated Temporary, for the edge's call sites that still pass free-string slugs; use `problemType` of
+ * @riptrunk/ript (registered slugs only). Remove with the old form of {@link ProblemException.of}.
+ */
 export function problemType(slug: string): string {
   return `urn:riptrunk:problem:${slug}`;
 }
 
-const SLUGS: Record<number, string> = {
-  400: 'bad-request',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'not-found',
-  405: 'method-not-allowed',
-  406: 'not-acceptable',
-  409: 'conflict',
-  412: 'precondition-failed',
-  413: 'payload-too-large',
-  415: 'unsupported-media-type',
-  422: 'unprocessable-content',
-  428: 'precondition-required',
-  429: 'too-many-requests',
-  500: 'internal-error',
-  503: 'service-unavailable',
-};
-
+/** The problem for a bare HTTP status (framework errors, unknown routes): its generic kind when one is registered. */
 export function problem(status: number, detail?: string, extra: Partial<Problem> = {}): Problem {
+  const slug = slugForStatus(status);
+  if (PROBLEMS[slug].status === status) return problemDocument(slug, detail, extra);
   return {
-    type: problemType(SLUGS[status] ?? `http-${status}`),
+    type: `urn:riptrunk:problem:http-${status}`,
     title: STATUS_CODES[status] ?? 'Error',
     status,
     ...(detail ? { detail } : {}),
@@ -51,36 +34,65 @@ export function problem(status: number, detail?: string, extra: Partial<Problem>
   };
 }
 
-/** An error that is answered as exactly this problem document. */
+/** An error that is answered as exactly this problem document (or this RiptError's). */
 export class ProblemException extends HttpException {
-  constructor(
-    readonly problem: Problem,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(problem, problem.status);
+  readonly problem: Problem;
+  readonly headers: Record<string, string>;
+
+  constructor(problemOrError: Problem | RiptError, headers: Record<string, string> = {}) {
+    const body = problemOrError instanceof RiptError ? problemOrError.toProblem() : problemOrError;
+    super(body, body.status);
+    this.problem = body;
+    this.headers = problemOrError instanceof RiptError ? { ...problemOrError.headers, ...headers } : headers;
   }
 
+  /** A registered kind of problem: its status and title come from the registry. */
+  static of(
+    slug: ProblemSlug,
+    detail: string,
+    extra?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): ProblemException;
+  /**
+   * @deprecated The old (status, slug, detail) form, kept only while the edge's call sites move to the one above;
+   * remove it with the last of them.
+   */
   static of(
     status: number,
     slug: string,
     detail: string,
-    extra: Record<string, unknown> = {},
-    headers: Record<string, string> = {},
-  ) {
-    return new ProblemException(problem(status, detail, { type: problemType(slug), ...extra }), headers);
+    extra?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): ProblemException;
+  static of(
+    ...args:
+      | [ProblemSlug, string, Record<string, unknown>?, Record<string, string>?]
+      | [number, string, string, Record<string, unknown>?, Record<string, string>?]
+  ): ProblemException {
+    if (typeof args[0] === 'number') {
+      const [status, slug, detail, extra = {}, headers = {}] = args as [
+        number,
+        string,
+        string,
+        Record<string, unknown>?,
+        Record<string, string>?,
+      ];
+      return new ProblemException(problem(status, detail, { type: problemType(slug), ...extra }), headers);
+    }
+    const [slug, detail, extra = {}, headers = {}] = args as [
+      ProblemSlug,
+      string,
+      Record<string, unknown>?,
+      Record<string, string>?,
+    ];
+    return new ProblemException(problemDocument(slug, detail, extra), headers);
   }
 
   static validation(errors: FieldError[]): ProblemException {
-    return new ProblemException(
-      problem(
-        400,
-        `${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.detail).join('; ')}`,
-        {
-          type: problemType('validation'),
-          title: 'Invalid request',
-          errors,
-        },
-      ),
+    return ProblemException.of(
+      'validation',
+      `${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.detail).join('; ')}`,
+      { errors },
     );
   }
 }

@@ -1,3 +1,4 @@
+import { E164_PATTERN } from '@riptrunk/ript';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsDate, IsOptional, Matches } from 'class-validator';
@@ -31,7 +32,7 @@ export class ListMyCdrsQuery extends PageQuery {
   @ApiPropertyOptional({ example: '+14085550100', description: 'E.164; CDRs with this number as from or to' })
   @IsOptional()
   @Transform(toE164)
-  @Matches(/^\+[1-9]\d{1,14}$/, { message: 'number must be an E.164 number, e.g. +14085550100' })
+  @Matches(E164_PATTERN, { message: 'number must be an E.164 number, e.g. +14085550100' })
   number?: string;
 }
 

@@ -3,12 +3,12 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import { CurrentPrincipal } from '../../common/auth/current-principal.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { Scopes } from '../../common/auth/scopes.decorator.js';
-import { Db } from '../../common/context/db.js';
 import { ApiProblems } from '../../common/http/openapi-decorators.js';
-import { paginate, type Page } from '../../common/http/pagination.js';
+import type { Page } from '../../common/http/pagination.js';
 import { ProblemException } from '../../common/http/problem.js';
-import { CdrEntity } from './cdr.entity.js';
+import type { CdrEntity } from './cdr.entity.js';
 import { CdrDto, CdrPageDto, ListCdrsQuery, ListMyCdrsQuery } from './cdr.dto.js';
+import { CdrsRepository } from './cdrs.repository.js';
 
 function toDto(cdr: CdrEntity): CdrDto {
   return {
@@ -39,17 +39,10 @@ function toDto(cdr: CdrEntity): CdrDto {
 @ApiBearerAuth()
 @Controller('v1')
 export class CdrsController {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly cdrs: CdrsRepository) {}
 
-  /** Newest first (by end of call); `since`/`until` bound the end time. */
   private async list(query: ListCdrsQuery, tenantId: string | undefined): Promise<Page<CdrDto>> {
-    const qb = this.db.repo(CdrEntity).createQueryBuilder('c');
-    if (tenantId) qb.andWhere('c.tenant_id = :tenantId', { tenantId });
-    if (query.trunkId) qb.andWhere('c.trunk_id = :trunkId', { trunkId: query.trunkId });
-    if (query.number) qb.andWhere('(c.from_number = :number OR c.to_number = :number)', { number: query.number });
-    if (query.since) qb.andWhere('c.ended_at >= :since', { since: query.since });
-    if (query.until) qb.andWhere('c.ended_at < :until', { until: query.until });
-    const page = await paginate(qb, query, { alias: 'c', timeColumn: 'endedAt', order: 'DESC' });
+    const page = await this.cdrs.page({ ...query, tenantId });
     return { items: page.items.map(toDto), nextCursor: page.nextCursor };
   }
 
@@ -69,7 +62,7 @@ export class CdrsController {
   @ApiProblems(400, 401, 403)
   listMine(@CurrentPrincipal() principal: Principal, @Query() query: ListMyCdrsQuery): Promise<Page<CdrDto>> {
     if (!principal?.tenantId) {
-      throw ProblemException.of(403, 'not-a-tenant', 'This route is for enterprise tokens only');
+      throw ProblemException.of('not-a-tenant', 'This route is for enterprise tokens only');
     }
     return this.list(query, principal.tenantId);
   }

@@ -57,7 +57,7 @@ export class CallsAdminController {
   @ApiProblems(401, 403, 404)
   async end(@Param('callId') callId: string): Promise<LiveCallView> {
     const record = await this.calls.get(callId);
-    if (!record || record.endedAt) throw ProblemException.of(404, 'call-not-found', `No live call ${callId}`);
+    if (!record || record.endedAt) throw ProblemException.of('call-not-found', `No live call ${callId}`);
     this.events.publish({ type: 'call-end', callId, reason: 'ended-by-operator' });
     return this.view(record);
   }

@@ -2,7 +2,6 @@ import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '../../common/config/app-config.js';
 import { REDIS } from '../../common/redis/redis.module.js';
 import { QUEUES } from '../../contracts/queues.js';
@@ -10,7 +9,7 @@ import { CallLimits } from '../../contracts/call-limits.js';
 import { callDetailRecords, type CallRecord } from '../../contracts/call-record.js';
 import { CallRecordStore } from '../../contracts/call-record-store.js';
 import { EdgeFleetStore } from '../../contracts/edge-registry.js';
-import { storeCdr } from '../cdrs/cdr.processor.js';
+import { CdrsRepository } from '../cdrs/cdrs.repository.js';
 
 export const REAP_DEAD_EDGES = 'reap-dead-edges';
 export const EDGE_FAILURE_REASON = 'edge-failure';
@@ -28,7 +27,7 @@ export class EdgeReaperProcessor extends WorkerHost implements OnApplicationBoot
   constructor(
     @InjectQueue(QUEUES.edgeReaper) private readonly queue: Queue,
     @Inject(REDIS) redis: Redis,
-    private readonly dataSource: DataSource,
+    private readonly cdrs: CdrsRepository,
     private readonly config: AppConfig,
     private readonly calls: CallRecordStore,
     private readonly fleet: EdgeFleetStore,
@@ -74,7 +73,7 @@ export class EdgeReaperProcessor extends WorkerHost implements OnApplicationBoot
     };
     await this.calls.save(ended);
     await this.limits.release(record.trunkId, callId);
-    for (const cdr of callDetailRecords(ended, edgeId)) await storeCdr(this.dataSource, cdr);
+    for (const cdr of callDetailRecords(ended, edgeId)) await this.cdrs.insertOnce(cdr);
     return true;
   }
 }

@@ -45,7 +45,7 @@ export class EdgesController {
   @ApiProblems(401, 403, 404)
   async drain(@Param('edgeId') edgeId: string): Promise<EdgeRegistration> {
     const edge = await this.fleet.get(edgeId);
-    if (!edge) throw ProblemException.of(404, 'edge-not-found', `No live edge ${edgeId}`);
+    if (!edge) throw ProblemException.of('edge-not-found', `No live edge ${edgeId}`);
     await this.fleet.markDraining(edgeId);
     this.events.publish({ type: 'edge-drain', edgeId });
     return { ...edge, state: 'draining' };

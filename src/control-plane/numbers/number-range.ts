@@ -4,9 +4,6 @@ import type { FieldError } from '../../common/http/problem.js';
 /** The largest range one create may add (the database enforces the same bound). */
 export const MAX_RANGE_SIZE = 10_000_000;
 
-/** A canonical E.164 number: '+', a non-zero digit, at most 15 digits in all. */
-export const E164 = /^\+[1-9]\d{1,14}$/;
-
 /** What a caller may type for a number: international form with visual separators, e.g. "+1 (408) 555-0100". */
 const NUMBER_INPUT = /^\+[\d\s().-]{2,40}$/;
 

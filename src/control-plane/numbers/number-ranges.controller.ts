@@ -1,3 +1,4 @@
+import { isE164 } from '@riptrunk/ript';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res, type PipeTransform } from '@nestjs/common';
 import {
   ApiBearerAuth,
@@ -20,7 +21,6 @@ import {
   NumberRangeDto,
   NumberRangePageDto,
 } from './number-range.dto.js';
-import { E164 } from './number-range.js';
 import { NumberRangesService } from './number-ranges.service.js';
 
 @ApiTags('number-ranges')
@@ -80,7 +80,7 @@ export class NumberRangesController {
 
 class E164Pipe implements PipeTransform<string, string> {
   transform(value: string): string {
-    if (!E164.test(value)) {
+    if (!isE164(value)) {
       throw ProblemException.validation([
         { pointer: '#/e164', detail: 'the number must be in E.164 form, e.g. +14085550100' },
       ]);

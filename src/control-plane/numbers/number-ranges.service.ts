@@ -57,7 +57,7 @@ interface LookupRow {
 }
 
 export function rangeNotFound(id: string): ProblemException {
-  return ProblemException.of(404, 'number-range-not-found', `No number range ${id}`);
+  return ProblemException.of('number-range-not-found', `No number range ${id}`);
 }
 
 function rangeOverlap(range: NumberRangeEntity, hit: ConflictingRange | null): ProblemException {
@@ -67,7 +67,6 @@ function rangeOverlap(range: NumberRangeEntity, hit: ConflictingRange | null): P
       ? `range ${hit.id} (${hit.start} to ${hit.end}) of tenant ${hit.tenantId}`
       : `the range ${hit.start} to ${hit.end}`;
   return ProblemException.of(
-    409,
     'range-overlap',
     `${range.start} to ${range.end} overlaps ${which}; number ranges never overlap, across all tenants`,
     hit ? { conflictingRange: hit } : {},
@@ -171,7 +170,6 @@ export class NumberRangesService {
     if (usedBy.length && !force) {
       const list = usedBy.map((u) => `${u.kind}s ${u.ids.join(', ')}`).join('; ');
       throw ProblemException.of(
-        409,
         'range-in-use',
         `Number range ${id} is in use by ${list}; remove it from them first, or delete with ?force=true`,
         { usedBy },
@@ -193,7 +191,7 @@ export class NumberRangesService {
   /** Which tenant, range and trunks hold a canonical E.164 number. */
   async lookup(e164: string): Promise<NumberLookupDto> {
     const [row] = (await this.db.manager.query(LOOKUP_SQL, [e164.slice(1)])) as LookupRow[];
-    if (!row) throw ProblemException.of(404, 'number-not-assigned', `No number range holds ${e164}`);
+    if (!row) throw ProblemException.of('number-not-assigned', `No number range holds ${e164}`);
     return {
       number: e164,
       tenant: { id: row.tenant_id, name: row.tenant_name, status: row.tenant_status },
@@ -242,7 +240,6 @@ export class NumberRangesService {
           if (attempt >= MAX_INSERT_ATTEMPTS) throw rangeOverlap(range, conflictFromDetail(err.driverError.detail));
         } else if (attempt >= MAX_INSERT_ATTEMPTS) {
           throw ProblemException.of(
-            503,
             'busy',
             'Concurrent changes to overlapping number ranges; retry shortly',
             {},

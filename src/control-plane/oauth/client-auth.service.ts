@@ -2,11 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { AppConfig } from '../../common/config/app-config.js';
-import { Db } from '../../common/context/db.js';
 import { secretMatches } from '../../common/crypto/secret-box.js';
 import { OAuthError } from '../../common/http/oauth-error.js';
 import { REDIS } from '../../common/redis/redis.module.js';
-import { OAuthClientEntity } from './oauth.entities.js';
+import { ClientsRepository } from './clients.repository.js';
+import type { OAuthClientEntity } from './oauth.entities.js';
 
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const MAX_ASSERTION_LIFETIME_S = 300;
@@ -26,7 +26,7 @@ export class ClientAuthService {
   private readonly remoteKeySets = new Map<string, JWTVerifyGetKey>();
 
   constructor(
-    private readonly db: Db,
+    private readonly clients: ClientsRepository,
     private readonly config: AppConfig,
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
@@ -74,7 +74,7 @@ export class ClientAuthService {
 
   private async load(clientId: string): Promise<OAuthClientEntity | null> {
     if (!/^cli_[0-9a-z]{20}$/.test(clientId)) return null;
-    return this.db.repo(OAuthClientEntity).findOneBy({ id: clientId });
+    return this.clients.find(clientId, { forUpdate: false });
   }
 
   private async authenticateSecret(clientId: string, secret: string): Promise<OAuthClientEntity> {

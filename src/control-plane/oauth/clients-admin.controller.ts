@@ -3,16 +3,15 @@ import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestj
 import { ArrayMinSize, IsArray, IsIn, IsObject, IsOptional } from 'class-validator';
 import { ALL_SCOPES, type Scope } from '../../common/auth/principal.js';
 import { Scopes } from '../../common/auth/scopes.decorator.js';
-import { Db } from '../../common/context/db.js';
 import { OAuthError } from '../../common/http/oauth-error.js';
 import { ApiProblems, IdempotencyKeyHeader, ResourceId } from '../../common/http/openapi-decorators.js';
-import { paginate, PageQuery } from '../../common/http/pagination.js';
+import { PageQuery } from '../../common/http/pagination.js';
 import { ProblemException } from '../../common/http/problem.js';
 import { IsPlainText } from '../../common/http/validators.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 import { validateClientMetadata } from './client-metadata.js';
 import { ClientsService } from './clients.service.js';
-import { OAuthClientEntity } from './oauth.entities.js';
+import type { OAuthClientEntity } from './oauth.entities.js';
 
 export class CreateAutomationClientDto {
   @ApiProperty({ example: 'provisioning-robot' })
@@ -38,7 +37,7 @@ export class CreateAutomationClientDto {
 }
 
 function asProblem(err: unknown): never {
-  if (err instanceof OAuthError) throw ProblemException.of(400, 'invalid-client-metadata', err.description);
+  if (err instanceof OAuthError) throw ProblemException.of('invalid-client-metadata', err.description);
   throw err;
 }
 
@@ -50,7 +49,6 @@ export class ClientsAdminController {
   constructor(
     private readonly clients: ClientsService,
     private readonly tenants: TenantsService,
-    private readonly db: Db,
   ) {}
 
   /** Carrier automation clients: not bound to a tenant, scope admin by default. The secret is shown once. */
@@ -83,8 +81,7 @@ export class ClientsAdminController {
   @Get('clients')
   @ApiProblems(400, 401, 403)
   async listAutomationClients(@Query() page: PageQuery) {
-    const qb = this.db.repo(OAuthClientEntity).createQueryBuilder('c').where("c.kind = 'automation'");
-    const result = await paginate(qb, page, { alias: 'c', timeColumn: 'createdAt' });
+    const result = await this.clients.list({ kind: 'automation' }, page);
     return { items: result.items.map((c) => this.clients.describe(c)), nextCursor: result.nextCursor };
   }
 
@@ -101,8 +98,7 @@ export class ClientsAdminController {
   @ApiProblems(400, 401, 403, 404)
   async listTenantClients(@ResourceId('tenantId', 'ten') tenantId: string, @Query() page: PageQuery) {
     await this.tenants.get(tenantId);
-    const qb = this.db.repo(OAuthClientEntity).createQueryBuilder('c').where('c.tenant_id = :tenantId', { tenantId });
-    const result = await paginate(qb, page, { alias: 'c', timeColumn: 'createdAt' });
+    const result = await this.clients.list({ tenantId }, page);
     return { items: result.items.map((c) => this.clients.describe(c)), nextCursor: result.nextCursor };
   }
 
@@ -119,10 +115,8 @@ export class ClientsAdminController {
   }
 
   private async findClient(id: string, tenantId: string | null): Promise<OAuthClientEntity> {
-    const client = await this.db
-      .repo(OAuthClientEntity)
-      .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
-    if (!client || client.tenantId !== tenantId) throw ProblemException.of(404, 'client-not-found', `No client ${id}`);
+    const client = await this.clients.find(id, { forUpdate: true });
+    if (!client || client.tenantId !== tenantId) throw ProblemException.of('client-not-found', `No client ${id}`);
     return client;
   }
 }

@@ -1,13 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../common/config/app-config.js';
-import { Db } from '../../common/context/db.js';
 import { AuditService } from '../../common/audit/audit.service.js';
 import { hashSecret, randomSecret } from '../../common/crypto/secret-box.js';
 import { ControlEvents } from '../../common/events/control-events.js';
 import { newId } from '../../common/http/ids.js';
+import type { Page, PageQuery } from '../../common/http/pagination.js';
 import { ProblemException } from '../../common/http/problem.js';
+import { TenantsRepository } from '../tenants/tenants.repository.js';
 import type { ClientMetadata } from './client-metadata.js';
-import { OAuthClientEntity } from './oauth.entities.js';
+import { ClientsRepository, type ClientScope } from './clients.repository.js';
+import type { OAuthClientEntity } from './oauth.entities.js';
 
 /** A registered client as RFC 7591/7592 return it; secrets only when just issued. */
 export interface RegistrationResponse {
@@ -35,7 +37,8 @@ export interface IssuedCredentials {
 @Injectable()
 export class ClientsService {
   constructor(
-    private readonly db: Db,
+    private readonly clients: ClientsRepository,
+    private readonly tenants: TenantsRepository,
     private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly events: ControlEvents,
@@ -45,6 +48,27 @@ export class ClientsService {
     return newId('cli');
   }
 
+  list(scope: ClientScope, page: PageQuery): Promise<Page<OAuthClientEntity>> {
+    return this.clients.page(scope, page);
+  }
+
+  /** The client, locked for the rest of the request's transaction when `forUpdate`. */
+  find(id: string, options: { forUpdate: boolean }): Promise<OAuthClientEntity | null> {
+    return this.clients.find(id, options);
+  }
+
+  /**
+   * Whether the client and its tenant are active as stored now, whatever its tokens say: checked on every request
+   * that presents one, so that a revocation takes effect at once.
+   */
+  async isActive(clientId: string): Promise<boolean> {
+    const client = await this.clients.statusOf(clientId);
+    if (client?.status !== 'active') return false;
+    if (client.tenantId === null) return true;
+    const tenantStatus = await this.tenants.statusOf(client.tenantId);
+    return tenantStatus === null || tenantStatus === 'active';
+  }
+
   async create(
     id: string,
     meta: ClientMetadata,
@@ -52,7 +76,7 @@ export class ClientsService {
   ): Promise<{ client: OAuthClientEntity; credentials: IssuedCredentials }> {
     const clientSecret = meta.tokenEndpointAuthMethod === 'client_secret_basic' ? randomSecret() : undefined;
     const registrationAccessToken = owner.kind === 'enterprise' ? randomSecret() : undefined;
-    const client = this.db.repo(OAuthClientEntity).create({
+    const client = this.clients.create({
       id,
       tenantId: owner.tenantId,
       kind: owner.kind,
@@ -69,7 +93,7 @@ export class ClientsService {
       createdBy: owner.createdBy,
       revokedAt: null,
     });
-    await this.db.repo(OAuthClientEntity).save(client);
+    await this.clients.save(client);
     await this.audit.record({
       action: 'client.create',
       resourceType: 'client',
@@ -83,12 +107,10 @@ export class ClientsService {
   /** RFC 7592 update: replaces the metadata; a secret client gets a new secret unless it sent its current one. */
   async update(client: OAuthClientEntity, meta: ClientMetadata, keepSecret: boolean): Promise<IssuedCredentials> {
     if (meta.tokenEndpointAuthMethod !== client.tokenEndpointAuthMethod) {
-      throw new ProblemException({
-        type: 'urn:riptrunk:problem:auth-method-change',
-        title: 'Bad Request',
-        status: 400,
-        detail: 'token_endpoint_auth_method cannot change; register a new client',
-      });
+      throw ProblemException.of(
+        'auth-method-change',
+        'token_endpoint_auth_method cannot change; register a new client',
+      );
     }
     const before = this.describe(client);
     let clientSecret: string | undefined;
@@ -103,7 +125,7 @@ export class ClientsService {
       scopes: meta.scopes,
       metadata: meta.extra,
     });
-    await this.db.repo(OAuthClientEntity).save(client);
+    await this.clients.save(client);
     await this.audit.record({
       action: clientSecret ? 'client.update-and-rotate-secret' : 'client.update',
       resourceType: 'client',
@@ -121,7 +143,7 @@ export class ClientsService {
     client.status = 'revoked';
     client.revokedAt = new Date();
     client.registrationTokenHash = null;
-    await this.db.repo(OAuthClientEntity).save(client);
+    await this.clients.save(client);
     await this.audit.record({
       action,
       resourceType: 'client',

@@ -3,6 +3,7 @@ import { TenantsModule } from '../tenants/tenants.module.js';
 import { AccessTokensService } from './access-tokens.service.js';
 import { ClientAuthService } from './client-auth.service.js';
 import { ClientsAdminController } from './clients-admin.controller.js';
+import { ClientsRepository } from './clients.repository.js';
 import { ClientsService } from './clients.service.js';
 import { DiscoveryController } from './discovery.controller.js';
 import { JwtTokenVerifier } from './jwt-token.verifier.js';
@@ -20,9 +21,10 @@ import { TokenController } from './token.controller.js';
     AccessTokensService,
     ClientAuthService,
     ClientsService,
+    ClientsRepository,
     JwtTokenVerifier,
     MaintenanceProcessor,
   ],
-  exports: [AccessTokensService, SigningKeysService, ClientsService],
+  exports: [AccessTokensService, SigningKeysService, ClientsService, ClientsRepository],
 })
 export class OauthModule {}

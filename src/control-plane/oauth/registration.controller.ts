@@ -3,13 +3,12 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Public } from '../../common/auth/public.decorator.js';
 import { AppConfig } from '../../common/config/app-config.js';
-import { Db } from '../../common/context/db.js';
 import { secretMatches } from '../../common/crypto/secret-box.js';
 import { OAuthError } from '../../common/http/oauth-error.js';
 import { RateLimiter } from '../../common/http/rate-limiter.js';
 import { validateClientMetadata } from './client-metadata.js';
 import { ClientsService } from './clients.service.js';
-import { OAuthClientEntity } from './oauth.entities.js';
+import type { OAuthClientEntity } from './oauth.entities.js';
 import { OnboardingCodesService } from './onboarding-codes/onboarding-codes.service.js';
 
 function bearer(request: FastifyRequest, what: string): string {
@@ -40,7 +39,6 @@ export class RegistrationController {
     private readonly codes: OnboardingCodesService,
     private readonly limiter: RateLimiter,
     private readonly config: AppConfig,
-    private readonly db: Db,
   ) {}
 
   @Post()
@@ -121,10 +119,7 @@ export class RegistrationController {
   private async managed(request: FastifyRequest, clientId: string): Promise<OAuthClientEntity> {
     const token = bearer(request, 'The registration access token');
     const client = /^cli_[0-9a-z]{20}$/.test(clientId)
-      ? await this.db.repo(OAuthClientEntity).findOne({
-          where: { id: clientId },
-          lock: request.method === 'GET' ? undefined : { mode: 'pessimistic_write' },
-        })
+      ? await this.clients.find(clientId, { forUpdate: request.method !== 'GET' })
       : null;
     if (
       !client ||

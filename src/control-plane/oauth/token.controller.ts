@@ -1,7 +1,6 @@
 import { Body, Controller, Get, Header, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { DataSource } from 'typeorm';
 import type { Scope } from '../../common/auth/principal.js';
 import { Public } from '../../common/auth/public.decorator.js';
 import { AppConfig } from '../../common/config/app-config.js';
@@ -9,7 +8,9 @@ import { WithoutTransaction } from '../../common/http/mutation.interceptor.js';
 import { OAuthError } from '../../common/http/oauth-error.js';
 import { RateLimiter } from '../../common/http/rate-limiter.js';
 import { AccessTokensService, type AccessTokenClaims } from './access-tokens.service.js';
+import { TenantsService } from '../tenants/tenants.service.js';
 import { ClientAuthService } from './client-auth.service.js';
+import { ClientsService } from './clients.service.js';
 import type { OAuthClientEntity } from './oauth.entities.js';
 import { SigningKeysService } from './signing-keys.service.js';
 
@@ -45,7 +46,8 @@ export class TokenController {
     private readonly keys: SigningKeysService,
     private readonly limiter: RateLimiter,
     private readonly config: AppConfig,
-    private readonly dataSource: DataSource,
+    private readonly clients: ClientsService,
+    private readonly tenants: TenantsService,
   ) {}
 
   private async rateLimit(endpoint: string, request: FastifyRequest, clientId: string | undefined): Promise<void> {
@@ -68,11 +70,9 @@ export class TokenController {
     await this.rateLimit(endpoint, request, this.clientAuth.claimedClientId(request.headers.authorization, form));
     const client = await this.clientAuth.authenticate(request.headers.authorization, form);
     if (client.tenantId) {
-      const [tenant] = (await this.dataSource.query('SELECT status FROM tenants WHERE id = $1', [client.tenantId])) as {
-        status: string;
-      }[];
-      if (tenant?.status !== 'active')
-        throw new OAuthError(401, 'invalid_client', `The client's tenant is ${tenant?.status ?? 'gone'}`);
+      const status = await this.tenants.statusOf(client.tenantId);
+      if (status !== 'active')
+        throw new OAuthError(401, 'invalid_client', `The client's tenant is ${status ?? 'gone'}`);
     }
     return client;
   }
@@ -140,7 +140,12 @@ export class TokenController {
     if (!form.token) throw new OAuthError(400, 'invalid_request', 'token is required');
     const claims: AccessTokenClaims | undefined = await this.tokens.verify(form.token).catch(() => undefined);
     const mayInspect = claims && (claims.client_id === client.id || client.scopes.includes('admin'));
-    if (!claims || !mayInspect || (await this.tokens.isRevoked(claims.jti)) || !(await this.stillActive(claims))) {
+    if (
+      !claims ||
+      !mayInspect ||
+      (await this.tokens.isRevoked(claims.jti)) ||
+      !(await this.clients.isActive(claims.client_id))
+    ) {
       return { active: false };
     }
     return { active: true, token_type: 'Bearer', ...claims };
@@ -151,14 +156,5 @@ export class TokenController {
   @ApiExcludeEndpoint()
   async jwks() {
     return { keys: await this.keys.publishedKeys() };
-  }
-
-  private async stillActive(claims: AccessTokenClaims): Promise<boolean> {
-    const [row] = (await this.dataSource.query(
-      `SELECT c.status AS client_status, t.status AS tenant_status
-         FROM oauth_clients c LEFT JOIN tenants t ON t.id = c.tenant_id WHERE c.id = $1`,
-      [claims.client_id],
-    )) as { client_status: string; tenant_status: string | null }[];
-    return row?.client_status === 'active' && (row.tenant_status === null || row.tenant_status === 'active');
   }
 }

@@ -1,3 +1,4 @@
+import { E164_PATTERN } from '@riptrunk/ript';
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -29,7 +30,7 @@ export class TenantContactDto {
 
   @ApiPropertyOptional({ example: '+14085550100' })
   @IsOptional()
-  @Matches(/^\+[1-9]\d{1,14}$/, { message: 'phone must be an E.164 number' })
+  @Matches(E164_PATTERN, { message: 'phone must be an E.164 number' })
   phone?: string;
 
   @ApiPropertyOptional({ example: 'technical' })

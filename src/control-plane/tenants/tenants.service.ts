@@ -1,25 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../../common/audit/audit.service.js';
-import { Db } from '../../common/context/db.js';
 import { ControlEvents } from '../../common/events/control-events.js';
 import { assertIfMatch } from '../../common/http/etag.js';
 import { newId } from '../../common/http/ids.js';
-import { paginate, type Page } from '../../common/http/pagination.js';
+import type { Page } from '../../common/http/pagination.js';
 import { ProblemException } from '../../common/http/problem.js';
 import type { CreateTenantDto, ListTenantsQuery, TenantDto, UpdateTenantDto } from './tenant.dto.js';
-import { TenantEntity, type TenantStatus } from './tenant.entity.js';
+import type { TenantEntity, TenantStatus } from './tenant.entity.js';
 import { ReadinessService } from './readiness.service.js';
+import { TenantsRepository } from './tenants.repository.js';
 
 export function tenantNotFound(id: string): ProblemException {
-  return ProblemException.of(404, 'tenant-not-found', `No tenant ${id}`);
+  return ProblemException.of('tenant-not-found', `No tenant ${id}`);
 }
 
 function externalRefTaken(ref: string): ProblemException {
-  return ProblemException.of(
-    409,
-    'external-ref-taken',
-    `Another tenant already has externalRef ${JSON.stringify(ref)}`,
-  );
+  return ProblemException.of('external-ref-taken', `Another tenant already has externalRef ${JSON.stringify(ref)}`);
 }
 
 const TRANSITIONS: Record<'suspend' | 'resume' | 'close', { from: TenantStatus[]; to: TenantStatus }> = {
@@ -31,7 +27,7 @@ const TRANSITIONS: Record<'suspend' | 'resume' | 'close', { from: TenantStatus[]
 @Injectable()
 export class TenantsService {
   constructor(
-    private readonly db: Db,
+    private readonly tenants: TenantsRepository,
     private readonly audit: AuditService,
     private readonly readiness: ReadinessService,
     private readonly events: ControlEvents,
@@ -52,34 +48,35 @@ export class TenantsService {
   }
 
   async get(id: string): Promise<TenantEntity> {
-    const tenant = await this.db.repo(TenantEntity).findOneBy({ id });
+    const tenant = await this.tenants.find(id);
     if (!tenant) throw tenantNotFound(id);
     return tenant;
   }
 
+  /** The tenant's status as stored now (per-request checks), or null when there is no such tenant. */
+  statusOf(id: string): Promise<string | null> {
+    return this.tenants.statusOf(id);
+  }
+
   /** The tenant, locked for the rest of the transaction; refused when closed unless `allowClosed`. */
   async getForUpdate(id: string, options: { allowClosed?: boolean } = {}): Promise<TenantEntity> {
-    const tenant = await this.db.repo(TenantEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+    const tenant = await this.tenants.find(id, { forUpdate: true });
     if (!tenant) throw tenantNotFound(id);
     if (tenant.status === 'closed' && !options.allowClosed) {
-      throw ProblemException.of(409, 'tenant-closed', `Tenant ${id} is closed; its resources can no longer change`);
+      throw ProblemException.of('tenant-closed', `Tenant ${id} is closed; its resources can no longer change`);
     }
     return tenant;
   }
 
   async list(query: ListTenantsQuery): Promise<Page<TenantEntity>> {
-    const qb = this.db.repo(TenantEntity).createQueryBuilder('t');
-    if (query.status) qb.andWhere('t.status = :status', { status: query.status });
-    if (query.name)
-      qb.andWhere(`t.name ILIKE :name ESCAPE '\\'`, { name: `%${query.name.replace(/[\\%_]/g, '\\$&')}%` });
-    return paginate(qb, query, { alias: 't', timeColumn: 'createdAt' });
+    return this.tenants.page(query);
   }
 
   async create(dto: CreateTenantDto): Promise<TenantEntity> {
-    if (dto.externalRef && (await this.db.repo(TenantEntity).existsBy({ externalRef: dto.externalRef }))) {
+    if (dto.externalRef && (await this.tenants.externalRefTaken(dto.externalRef))) {
       throw externalRefTaken(dto.externalRef);
     }
-    const tenant = this.db.repo(TenantEntity).create({
+    const tenant = this.tenants.create({
       id: newId('ten'),
       name: dto.name,
       externalRef: dto.externalRef ?? null,
@@ -102,8 +99,7 @@ export class TenantsService {
     assertIfMatch(ifMatch, tenant.version);
     const before = { ...tenant };
     if (dto.externalRef !== undefined && dto.externalRef !== tenant.externalRef) {
-      if (await this.db.repo(TenantEntity).existsBy({ externalRef: dto.externalRef }))
-        throw externalRefTaken(dto.externalRef);
+      if (await this.tenants.externalRefTaken(dto.externalRef)) throw externalRefTaken(dto.externalRef);
     }
     Object.assign(tenant, {
       ...(dto.name !== undefined && { name: dto.name }),
@@ -127,11 +123,11 @@ export class TenantsService {
     assertIfMatch(ifMatch, tenant.version);
     const { from, to } = TRANSITIONS[action];
     if (!from.includes(tenant.status)) {
-      throw ProblemException.of(409, 'invalid-status-transition', `Cannot ${action} a tenant that is ${tenant.status}`);
+      throw ProblemException.of('invalid-status-transition', `Cannot ${action} a tenant that is ${tenant.status}`);
     }
     const before = { ...tenant };
     tenant.status = to;
-    await this.db.repo(TenantEntity).save(tenant);
+    await this.tenants.save(tenant);
     this.events.publish({ type: 'tenant-status', tenantId: id, status: to });
     await this.audit.record({
       action: `tenant.${action}`,
@@ -147,7 +143,7 @@ export class TenantsService {
   /** Saves, turning a race on the unique externalRef into a 409 instead of a 500. */
   private async saveUnique(tenant: TenantEntity): Promise<void> {
     try {
-      await this.db.repo(TenantEntity).save(tenant);
+      await this.tenants.save(tenant);
     } catch (err) {
       if ((err as { driverError?: { code?: string } }).driverError?.code === '23505')
         throw externalRefTaken(tenant.externalRef ?? '');

@@ -1,25 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../../common/audit/audit.service.js';
-import { Db } from '../../common/context/db.js';
 import { ControlEvents } from '../../common/events/control-events.js';
 import { assertIfMatch } from '../../common/http/etag.js';
 import { newId } from '../../common/http/ids.js';
-import { paginate, type Page } from '../../common/http/pagination.js';
+import type { Page } from '../../common/http/pagination.js';
 import { ProblemException } from '../../common/http/problem.js';
 import { formatNumberPattern, parseNumberPattern } from '@riptrunk/ript';
+import { NumberRangesRepository } from '../numbers/number-ranges.repository.js';
 import { ReadinessService } from '../tenants/readiness.service.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 import { ALWAYS_ON_CODECS, DEFAULT_TRUNK_CODECS, trunkAdvertisement } from './trunk-advertisement.js';
 import type { CreateTrunkDto, ListTrunksQuery, TrunkDto, UpdateTrunkDto } from './trunk.dto.js';
-import { TrunkEntity } from './trunk.entity.js';
+import type { TrunkEntity } from './trunk.entity.js';
+import { TrunksRepository } from './trunks.repository.js';
 
 export function trunkNotFound(id: string): ProblemException {
-  return ProblemException.of(404, 'trunk-not-found', `No trunk ${id}`);
+  return ProblemException.of('trunk-not-found', `No trunk ${id}`);
 }
 
 function nameTaken(tenantId: string, name: string): ProblemException {
   return ProblemException.of(
-    409,
     'trunk-name-taken',
     `Tenant ${tenantId} already has a trunk named ${JSON.stringify(name)}`,
     {
@@ -33,7 +33,8 @@ const canonicalPatterns = (patterns: string[]) => patterns.map((p) => formatNumb
 @Injectable()
 export class TrunksService {
   constructor(
-    private readonly db: Db,
+    private readonly trunks: TrunksRepository,
+    private readonly ranges: NumberRangesRepository,
     private readonly audit: AuditService,
     private readonly tenants: TenantsService,
     private readonly readiness: ReadinessService,
@@ -61,7 +62,7 @@ export class TrunksService {
   }
 
   async get(tenantId: string, id: string): Promise<TrunkEntity> {
-    const trunk = await this.db.repo(TrunkEntity).findOneBy({ id, tenantId });
+    const trunk = await this.trunks.find(tenantId, id);
     if (!trunk) {
       await this.tenants.get(tenantId); // 404 for the tenant first
       throw trunkNotFound(id);
@@ -69,18 +70,26 @@ export class TrunksService {
     return trunk;
   }
 
+  /** The tenant's active trunks, oldest first (its RIPT TGs). */
+  listActive(tenantId: string): Promise<TrunkEntity[]> {
+    return this.trunks.activeOfTenant(tenantId);
+  }
+
+  /** 404 unless the trunk is the tenant's. */
+  async assertOwned(tenantId: string, id: string): Promise<void> {
+    if (!(await this.trunks.exists(tenantId, id))) throw trunkNotFound(id);
+  }
+
   async list(tenantId: string, query: ListTrunksQuery): Promise<Page<TrunkEntity>> {
     await this.tenants.get(tenantId);
-    const qb = this.db.repo(TrunkEntity).createQueryBuilder('t').where('t.tenantId = :tenantId', { tenantId });
-    if (query.state) qb.andWhere('t.state = :state', { state: query.state });
-    return paginate(qb, query, { alias: 't', timeColumn: 'createdAt' });
+    return this.trunks.page(tenantId, query);
   }
 
   async create(tenantId: string, dto: CreateTrunkDto): Promise<TrunkEntity> {
     await this.tenants.getForUpdate(tenantId);
     await this.assertNameFree(tenantId, dto.name);
     if (dto.callerIdRangeIds) await this.assertTenantRanges(tenantId, dto.callerIdRangeIds);
-    const trunk = this.db.repo(TrunkEntity).create({
+    const trunk = this.trunks.create({
       id: newId('trk'),
       tenantId,
       name: dto.name,
@@ -105,9 +114,7 @@ export class TrunksService {
 
   async update(tenantId: string, id: string, dto: UpdateTrunkDto, ifMatch?: string): Promise<TrunkEntity> {
     await this.tenants.getForUpdate(tenantId);
-    const trunk = await this.db
-      .repo(TrunkEntity)
-      .findOne({ where: { id, tenantId }, lock: { mode: 'pessimistic_write' } });
+    const trunk = await this.trunks.find(tenantId, id, { forUpdate: true });
     if (!trunk) throw trunkNotFound(id);
     assertIfMatch(ifMatch, trunk.version);
     const before = { ...trunk };
@@ -141,7 +148,7 @@ export class TrunksService {
   }
 
   private async assertNameFree(tenantId: string, name: string): Promise<void> {
-    if (await this.db.repo(TrunkEntity).existsBy({ tenantId, name })) throw nameTaken(tenantId, name);
+    if (await this.trunks.nameTaken(tenantId, name)) throw nameTaken(tenantId, name);
   }
 
   /**
@@ -150,15 +157,10 @@ export class TrunksService {
    */
   private async assertTenantRanges(tenantId: string, ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    const rows = (await this.db.manager.query(
-      'SELECT id FROM number_ranges WHERE tenant_id = $1 AND id = ANY($2::text[]) FOR SHARE',
-      [tenantId, ids],
-    )) as { id: string }[];
-    const found = new Set(rows.map((r) => r.id));
+    const found = await this.ranges.idsOfTenantForShare(tenantId, ids);
     const missing = ids.filter((id) => !found.has(id));
     if (missing.length) {
       throw ProblemException.of(
-        400,
         'unknown-number-range',
         `Not number ranges of tenant ${tenantId}: ${missing.join(', ')}`,
         {
@@ -175,7 +177,7 @@ export class TrunksService {
   /** Saves, turning a race on the unique (tenant, name) into a 409 instead of a 500. */
   private async saveUnique(trunk: TrunkEntity): Promise<void> {
     try {
-      await this.db.repo(TrunkEntity).save(trunk);
+      await this.trunks.save(trunk);
     } catch (err) {
       const driver = (err as { driverError?: { code?: string; constraint?: string } }).driverError;
       if (driver?.code === '23505' && driver.constraint === 'trunks_name_unique')

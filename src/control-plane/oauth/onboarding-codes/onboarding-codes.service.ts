@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../../../common/audit/audit.service.js';
 import { AppConfig } from '../../../common/config/app-config.js';
-import { Db } from '../../../common/context/db.js';
 import { mutationContext } from '../../../common/context/request-context.js';
 import { newId } from '../../../common/http/ids.js';
-import { paginate, type Page } from '../../../common/http/pagination.js';
+import type { Page } from '../../../common/http/pagination.js';
 import { ProblemException, type FieldError } from '../../../common/http/problem.js';
 import { TenantsService } from '../../tenants/tenants.service.js';
 import {
@@ -20,7 +19,8 @@ import {
   type ListOnboardingCodesQuery,
   type OnboardingCodeDto,
 } from './onboarding-code.dto.js';
-import { OnboardingCodeEntity, onboardingCodeStatus } from './onboarding-code.entity.js';
+import { onboardingCodeStatus, type OnboardingCodeEntity } from './onboarding-code.entity.js';
+import { OnboardingCodesRepository } from './onboarding-codes.repository.js';
 
 const DAY_MS = 86_400_000;
 
@@ -41,7 +41,7 @@ export type OnboardingCodeCheck =
   { ok: true; tenantId: string; codeId: string } | { ok: false; reason: OnboardingCodeFailure };
 
 export function onboardingCodeNotFound(id: string): ProblemException {
-  return ProblemException.of(404, 'onboarding-code-not-found', `No onboarding code ${id}`);
+  return ProblemException.of('onboarding-code-not-found', `No onboarding code ${id}`);
 }
 
 /** A snapshot for the audit log: never the code, never its hash. */
@@ -61,7 +61,7 @@ function auditView(c: OnboardingCodeEntity) {
 @Injectable()
 export class OnboardingCodesService {
   constructor(
-    private readonly db: Db,
+    private readonly codes: OnboardingCodesRepository,
     private readonly audit: AuditService,
     private readonly tenants: TenantsService,
     private readonly config: AppConfig,
@@ -87,7 +87,7 @@ export class OnboardingCodesService {
   }
 
   async get(tenantId: string, id: string): Promise<OnboardingCodeEntity> {
-    const code = await this.db.repo(OnboardingCodeEntity).findOneBy({ id, tenantId });
+    const code = await this.codes.find(tenantId, id, { forUpdate: false });
     if (!code) {
       await this.tenants.get(tenantId);
       throw onboardingCodeNotFound(id);
@@ -97,24 +97,7 @@ export class OnboardingCodesService {
 
   async list(tenantId: string, query: ListOnboardingCodesQuery): Promise<Page<OnboardingCodeEntity>> {
     await this.tenants.get(tenantId);
-    const qb = this.db.repo(OnboardingCodeEntity).createQueryBuilder('c').where('c.tenantId = :tenantId', { tenantId });
-    switch (query.status) {
-      case 'used':
-        qb.andWhere('c.usedAt IS NOT NULL');
-        break;
-      case 'revoked':
-        qb.andWhere('c.usedAt IS NULL AND c.revokedAt IS NOT NULL');
-        break;
-      case 'expired':
-        qb.andWhere('c.usedAt IS NULL AND c.revokedAt IS NULL AND c.expiresAt <= now()');
-        break;
-      case 'active':
-        qb.andWhere('c.usedAt IS NULL AND c.revokedAt IS NULL AND c.expiresAt > now()');
-        break;
-      case undefined:
-        break;
-    }
-    return paginate(qb, query, { alias: 'c', timeColumn: 'createdAt' });
+    return this.codes.page(tenantId, query);
   }
 
   /** Creates a code for an active tenant; the plain code is in the result only. */
@@ -123,13 +106,12 @@ export class OnboardingCodesService {
     const tenant = await this.tenants.getForUpdate(tenantId);
     if (tenant.status !== 'active') {
       throw ProblemException.of(
-        409,
-        `tenant-${tenant.status}`,
+        `tenant-${tenant.status}` as const,
         `Tenant ${tenantId} is ${tenant.status}; onboarding codes can only be issued for an active tenant`,
       );
     }
     const code = generateOnboardingCode();
-    const entity = this.db.repo(OnboardingCodeEntity).create({
+    const saved = await this.codes.insert({
       id: newId('obc'),
       tenantId,
       codeHash: hashOnboardingCode(code),
@@ -140,8 +122,6 @@ export class OnboardingCodesService {
       revokedAt: null,
       createdBy: mutationContext.getStore()?.principal?.actor ?? 'system',
     });
-    await this.db.repo(OnboardingCodeEntity).insert(entity);
-    const saved = await this.db.repo(OnboardingCodeEntity).findOneByOrFail({ id: entity.id });
     await this.audit.record({
       action: 'onboarding-code.create',
       resourceType: 'onboarding-code',
@@ -155,17 +135,15 @@ export class OnboardingCodesService {
   /** Revokes an unused code (expired ones too, harmlessly); allowed whatever the tenant's status. */
   async revoke(tenantId: string, id: string): Promise<OnboardingCodeEntity> {
     await this.tenants.getForUpdate(tenantId, { allowClosed: true });
-    const code = await this.db
-      .repo(OnboardingCodeEntity)
-      .findOne({ where: { id, tenantId }, lock: { mode: 'pessimistic_write' } });
+    const code = await this.codes.find(tenantId, id, { forUpdate: true });
     if (!code) throw onboardingCodeNotFound(id);
     if (code.usedAt || code.revokedAt) {
       const status = code.usedAt ? 'used' : 'revoked';
-      throw ProblemException.of(409, `onboarding-code-${status}`, `Onboarding code ${id} is already ${status}`);
+      throw ProblemException.of(`onboarding-code-${status}` as const, `Onboarding code ${id} is already ${status}`);
     }
     const before = auditView(code);
     code.revokedAt = new Date();
-    await this.db.repo(OnboardingCodeEntity).update({ id }, { revokedAt: code.revokedAt });
+    await this.codes.markRevoked(id, code.revokedAt);
     await this.audit.record({
       action: 'onboarding-code.revoke',
       resourceType: 'onboarding-code',
@@ -185,15 +163,7 @@ export class OnboardingCodesService {
     const canonical = normalizeOnboardingCode(code);
     if (!canonical) return { ok: false, reason: 'unknown' };
     const hash = hashOnboardingCode(canonical);
-    const [rows] = (await this.db.manager.query(
-      `UPDATE onboarding_codes c SET used_at = now(), used_by_client_id = $2
-         FROM tenants t
-        WHERE c.code_hash = $1 AND c.used_at IS NULL AND c.revoked_at IS NULL AND c.expires_at > now()
-          AND t.id = c.tenant_id AND t.status = 'active'
-        RETURNING c.id, c.tenant_id`,
-      [hash, clientId],
-    )) as [{ id: string; tenant_id: string }[], number];
-    const row = rows[0];
+    const row = await this.codes.redeem(hash, clientId);
     if (!row) return this.diagnose(hash);
     await this.audit.record({
       action: 'onboarding-code.redeem',
@@ -214,13 +184,7 @@ export class OnboardingCodesService {
   }
 
   private async diagnose(hash: string): Promise<OnboardingCodeCheck> {
-    const [row] = (await this.db.manager.query(
-      `SELECT c.id, c.tenant_id, c.used_at IS NOT NULL AS used, c.revoked_at IS NOT NULL AS revoked,
-              c.expires_at <= now() AS expired, t.status AS tenant_status
-         FROM onboarding_codes c JOIN tenants t ON t.id = c.tenant_id
-        WHERE c.code_hash = $1`,
-      [hash],
-    )) as { id: string; tenant_id: string; used: boolean; revoked: boolean; expired: boolean; tenant_status: string }[];
+    const row = await this.codes.stateOf(hash);
     if (!row) return { ok: false, reason: 'unknown' };
     if (row.used) return { ok: false, reason: 'used' };
     if (row.revoked) return { ok: false, reason: 'revoked' };

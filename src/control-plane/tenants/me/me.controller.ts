@@ -3,13 +3,11 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '../../../common/auth/principal.js';
 import { CurrentPrincipal } from '../../../common/auth/current-principal.decorator.js';
 import { Scopes } from '../../../common/auth/scopes.decorator.js';
-import { Db } from '../../../common/context/db.js';
 import { ApiProblems } from '../../../common/http/openapi-decorators.js';
-import { paginate, PageQuery } from '../../../common/http/pagination.js';
+import { PageQuery } from '../../../common/http/pagination.js';
 import { ProblemException } from '../../../common/http/problem.js';
 import { NumberRangesService } from '../../numbers/number-ranges.service.js';
 import { ClientsService } from '../../oauth/clients.service.js';
-import { OAuthClientEntity } from '../../oauth/oauth.entities.js';
 import { ListTrunksQuery } from '../../trunks/trunk.dto.js';
 import { TrunksService } from '../../trunks/trunks.service.js';
 import { TenantsService } from '../tenants.service.js';
@@ -27,12 +25,10 @@ export class MeController {
     private readonly trunks: TrunksService,
     private readonly ranges: NumberRangesService,
     private readonly clients: ClientsService,
-    private readonly db: Db,
   ) {}
 
   private tenantOf(principal: Principal | undefined): string {
-    if (!principal?.tenantId)
-      throw ProblemException.of(403, 'not-a-tenant', 'This route is for enterprise tokens only');
+    if (!principal?.tenantId) throw ProblemException.of('not-a-tenant', 'This route is for enterprise tokens only');
     return principal.tenantId;
   }
 
@@ -72,11 +68,7 @@ export class MeController {
   @Get('clients')
   @ApiProblems(400, 401, 403)
   async myClients(@CurrentPrincipal() principal: Principal, @Query() query: PageQuery) {
-    const qb = this.db
-      .repo(OAuthClientEntity)
-      .createQueryBuilder('c')
-      .where('c.tenant_id = :tenantId', { tenantId: this.tenantOf(principal) });
-    const page = await paginate(qb, query, { alias: 'c', timeColumn: 'createdAt' });
+    const page = await this.clients.list({ tenantId: this.tenantOf(principal) }, query);
     return { items: page.items.map((c) => this.clients.describe(c)), nextCursor: page.nextCursor };
   }
 }

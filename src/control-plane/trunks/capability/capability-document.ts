@@ -7,6 +7,7 @@
  * riptrunk augmentation are qualified with theirs; identityref values are "module:identity"; enumerations are bare
  * strings; uint8/uint16/uint32 are JSON numbers (the module has no 64-bit integers and no `empty` leaves).
  */
+import { RiptError } from '@riptrunk/ript';
 import { MAX_BLOCKS, splitIntoBlocks, type E164Range } from './number-blocks.js';
 
 export const MODULE = 'ietf-sip-auto-peering';
@@ -112,9 +113,12 @@ export interface CapabilityDocument {
 }
 
 /** Thrown when the ranges need more `number-range` entries than the uint16 `index` can number. */
-export class CapabilityTooLargeError extends Error {
+export class CapabilityTooLargeError extends RiptError {
   constructor(readonly blocks: number) {
-    super(`the number ranges need ${blocks} number-range entries; the model allows at most ${MAX_BLOCKS}`);
+    super(
+      'capability-too-large',
+      `the number ranges need ${blocks} number-range entries; the model allows at most ${MAX_BLOCKS}`,
+    );
   }
 }
 

@@ -9,7 +9,8 @@ import { AppConfig } from '../../../common/config/app-config.js';
 import { ApiProblems, ResourceId } from '../../../common/http/openapi-decorators.js';
 import { ProblemException } from '../../../common/http/problem.js';
 import { CAPABILITY_PATH } from './capability-document.js';
-import { CapabilityService, ifNoneMatchHits, representationEtag } from './capability.service.js';
+import { ifNoneMatchHits } from '@riptrunk/ript';
+import { CapabilityService, representationEtag } from './capability.service.js';
 import { JSON_TYPE, negotiateCapabilityType, YANG_DATA_JSON_TYPE } from './content-negotiation.js';
 import { JRD_TYPE, SIP_TRUNKING_CAPABILITY, trunkIdOfResource, trunkJrd } from './webfinger.js';
 
@@ -17,7 +18,7 @@ import { JRD_TYPE, SIP_TRUNKING_CAPABILITY, trunkIdOfResource, trunkJrd } from '
 function tenantScope(principal: Principal): { tenantId?: string } {
   if (principal.tenantId) return { tenantId: principal.tenantId };
   if (principal.scopes.has('admin')) return {};
-  throw ProblemException.of(403, 'not-a-tenant', 'This route is for enterprise tokens (or the carrier, scope admin)');
+  throw ProblemException.of('not-a-tenant', 'This route is for enterprise tokens (or the carrier, scope admin)');
 }
 
 /**
@@ -53,7 +54,6 @@ export class CapabilityController {
     const mediaType = negotiateCapabilityType(accept);
     if (!mediaType) {
       throw ProblemException.of(
-        406,
         'not-acceptable',
         `Capability set documents are ${JSON_TYPE} or ${YANG_DATA_JSON_TYPE}`,
       );
@@ -97,7 +97,7 @@ export class WebFingerController {
     // RFC 7033 section 5: WebFinger resources are for browsers too.
     void reply.header('access-control-allow-origin', '*');
     if (typeof resource !== 'string' || resource === '') {
-      throw ProblemException.of(400, 'bad-request', 'The query needs exactly one resource parameter', {
+      throw ProblemException.of('bad-request', 'The query needs exactly one resource parameter', {
         errors: [{ pointer: '#/resource', detail: 'resource is required, once' }],
       });
     }
@@ -106,7 +106,7 @@ export class WebFingerController {
     );
     const trunkId = trunkIdOfResource(resource, this.config.publicUrl);
     if (!trunkId || !(await this.capability.discoverable(trunkId))) {
-      throw ProblemException.of(404, 'resource-not-found', `No WebFinger resource ${resource}`);
+      throw ProblemException.of('resource-not-found', `No WebFinger resource ${resource}`);
     }
     void reply.header('content-type', JRD_TYPE);
     return JSON.stringify(trunkJrd(resource, trunkId, this.config.publicUrl, rels));

@@ -1,18 +1,13 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { In } from 'typeorm';
+import { AuditService } from '../../../common/audit/audit.service.js';
 import { AppConfig } from '../../../common/config/app-config.js';
-import { Db } from '../../../common/context/db.js';
 import { ProblemException } from '../../../common/http/problem.js';
-import { NumberRangeEntity } from '../../numbers/number-range.entity.js';
-import { TenantEntity } from '../../tenants/tenant.entity.js';
-import { TrunkEntity } from '../trunk.entity.js';
+import { NumberRangesRepository } from '../../numbers/number-ranges.repository.js';
+import { TenantsRepository } from '../../tenants/tenants.repository.js';
+import { TrunksRepository } from '../trunks.repository.js';
 import { trunkNotFound } from '../trunks.service.js';
 import { CapabilityTooLargeError, renderCapabilityDocument, type CapabilityDocument } from './capability-document.js';
-
-/** The latest deletion of one of the tenant's number ranges (creations are seen on the ranges themselves). */
-const LAST_RANGE_DELETE_SQL = `
-  SELECT max(at) AS at FROM audit_events WHERE tenant_id = $1 AND action = 'number-range.delete'`;
 
 const latest = (dates: (Date | null | undefined)[]) =>
   new Date(Math.max(...dates.filter((d): d is Date => d instanceof Date).map((d) => d.getTime())));
@@ -22,39 +17,31 @@ export function representationEtag(mediaType: string, body: string): string {
   return `"${createHash('sha256').update(mediaType).update('\n').update(body).digest('base64url').slice(0, 27)}"`;
 }
 
-/** RFC 9110 If-None-Match (weak comparison): true when the current representation is one the client has. */
-export function ifNoneMatchHits(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  if (header.trim() === '*') return true;
-  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
-  return header.split(',').some((tag) => opaque(tag) === opaque(etag));
-}
-
 @Injectable()
 export class CapabilityService {
   constructor(
-    private readonly db: Db,
     private readonly config: AppConfig,
+    private readonly audit: AuditService,
+    private readonly trunks: TrunksRepository,
+    private readonly ranges: NumberRangesRepository,
+    private readonly tenants: TenantsRepository,
   ) {}
 
   /** The trunk's capability set document; with `tenantId`, a trunk of another tenant is 404 like an unknown one. */
   async document(trunkId: string, tenantId?: string): Promise<CapabilityDocument> {
-    const trunk = await this.db.repo(TrunkEntity).findOneBy(tenantId ? { id: trunkId, tenantId } : { id: trunkId });
+    const trunk = tenantId ? await this.trunks.find(tenantId, trunkId) : await this.trunks.findAnyTenant(trunkId);
     if (!trunk) throw trunkNotFound(trunkId);
-    const repo = this.db.repo(NumberRangeEntity);
     const ranges =
-      trunk.callerIdRangeIds === null
-        ? await repo.findBy({ tenantId: trunk.tenantId })
-        : trunk.callerIdRangeIds.length
-          ? await repo.findBy({ tenantId: trunk.tenantId, id: In(trunk.callerIdRangeIds) })
-          : [];
+      trunk.callerIdRangeIds === null || trunk.callerIdRangeIds.length
+        ? await this.ranges.ofTenant(trunk.tenantId, trunk.callerIdRangeIds)
+        : [];
     ranges.sort((a, b) => Number(a.start.slice(1)) - Number(b.start.slice(1)));
     // With every range of the tenant in use, a deleted range changes the document without touching the trunk.
     // An explicit list is different: deleting a listed range (forced) updates the trunk itself.
     let lastDelete: Date | null = null;
     if (trunk.callerIdRangeIds === null) {
-      const rows = (await this.db.manager.query(LAST_RANGE_DELETE_SQL, [trunk.tenantId])) as { at: Date | null }[];
-      lastDelete = rows[0]?.at ? new Date(rows[0].at) : null;
+      // the latest deletion of one of the tenant's number ranges (creations are seen on the ranges themselves)
+      lastDelete = await this.audit.lastAt(trunk.tenantId, 'number-range.delete');
     }
     try {
       return renderCapabilityDocument({
@@ -66,7 +53,7 @@ export class CapabilityService {
       });
     } catch (err) {
       if (err instanceof CapabilityTooLargeError) {
-        throw ProblemException.of(409, 'capability-too-large', `Trunk ${trunkId}: ${err.message}`);
+        throw ProblemException.of(err.code, `Trunk ${trunkId}: ${err.message}`);
       }
       throw err;
     }
@@ -77,8 +64,8 @@ export class CapabilityService {
    * so an anonymous caller learns nothing about disabled trunks or suspended tenants.
    */
   async discoverable(trunkId: string): Promise<boolean> {
-    const trunk = await this.db.repo(TrunkEntity).findOneBy({ id: trunkId, state: 'active' });
+    const trunk = await this.trunks.findAnyTenant(trunkId, { state: 'active' });
     if (!trunk) return false;
-    return this.db.repo(TenantEntity).existsBy({ id: trunk.tenantId, status: 'active' });
+    return this.tenants.isActive(trunk.tenantId);
   }
 }

@@ -1,3 +1,5 @@
+import { isE164 } from '@riptrunk/ript';
+
 /**
  * Splitting number ranges into the `number-range` entries of an ietf-sip-auto-peering capability set. The model's
  * `count` is a uint16 that must be non-zero, so one entry of type `range` covers at most 65,535 numbers.
@@ -21,11 +23,9 @@ export interface NumberBlock {
   count: number;
 }
 
-const E164 = /^\+[1-9]\d{1,14}$/;
-
 /** An E.164 number's digits as an integer: at most 15 digits, so exact in a double. */
 function valueOf(e164: string): number {
-  if (!E164.test(e164)) throw new RangeError(`not a canonical E.164 number: ${e164}`);
+  if (!isE164(e164)) throw new RangeError(`not a canonical E.164 number: ${e164}`);
   return Number(e164.slice(1));
 }
 

@@ -1,7 +1,6 @@
 import * as x509 from '@peculiar/x509';
 import { ProblemException } from '../../../common/http/problem.js';
-import { isP256, TnAuthListError, tnAuthListOf, type TnEntry } from '@riptrunk/ript';
-import { E164 } from '../../numbers/number-range.js';
+import { isE164, isP256, TnAuthListError, tnAuthListOf, type ProblemSlug, type TnEntry } from '@riptrunk/ript';
 
 /** Longest accepted CSR, PEM; a P-256 CSR with a TNAuthList request is well under 1 KB. */
 export const MAX_CSR_LENGTH = 16 * 1024;
@@ -10,8 +9,8 @@ const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n?([\s\S]*?)-----END ([A-Z0-9
 const CSR_LABELS = new Set(['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST']);
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-function badCsr(slug: string, detail: string, extra: Record<string, unknown> = {}): ProblemException {
-  return ProblemException.of(400, slug, detail, { errors: [{ pointer: '#/csr', detail }], ...extra });
+function badCsr(slug: ProblemSlug, detail: string, extra: Record<string, unknown> = {}): ProblemException {
+  return ProblemException.of(slug, detail, { errors: [{ pointer: '#/csr', detail }], ...extra });
 }
 
 export interface StirCsr {
@@ -90,7 +89,7 @@ const SEPARATORS = /[\s().-]/g;
 /** A number in international form ('+' required: digits alone could be a national number). */
 function e164From(input: string): string | null {
   const compact = input.replace(SEPARATORS, '');
-  return E164.test(compact) ? compact : null;
+  return isE164(compact) ? compact : null;
 }
 
 /**
@@ -105,7 +104,7 @@ export function stirCsrNumber(parsed: StirCsr, bodyNumber?: string): string {
     fromBody = e164From(bodyNumber);
     if (!fromBody) {
       const detail = 'number must be an E.164 telephone number, e.g. +14085550100';
-      throw ProblemException.of(400, 'invalid-number', detail, { errors: [{ pointer: '#/number', detail }] });
+      throw ProblemException.of('invalid-number', detail, { errors: [{ pointer: '#/number', detail }] });
     }
   }
   if (parsed.tnAuthList) {
@@ -116,13 +115,13 @@ export function stirCsrNumber(parsed: StirCsr, bodyNumber?: string): string {
         "The CSR's TNAuthList must name exactly one telephone number (one TNEntry `one`); ranges and SPCs are not issued",
       );
     }
-    const fromTn = E164.test(`+${entries[0].number}`) ? `+${entries[0].number}` : null;
+    const fromTn = isE164(`+${entries[0].number}`) ? `+${entries[0].number}` : null;
     if (!fromTn) {
       throw badCsr('invalid-number', `The CSR's TNAuthList number ${entries[0].number} is not an E.164 number`);
     }
     if (fromBody && fromBody !== fromTn) {
       const detail = `number ${fromBody} differs from ${fromTn} in the CSR's TNAuthList`;
-      throw ProblemException.of(400, 'number-mismatch', detail, { errors: [{ pointer: '#/number', detail }] });
+      throw ProblemException.of('number-mismatch', detail, { errors: [{ pointer: '#/number', detail }] });
     }
     return fromTn;
   }

@@ -36,7 +36,7 @@ export class StirCertificatesController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<StirCertificateDto> {
     if (!principal?.tenantId) {
-      throw ProblemException.of(403, 'not-a-tenant', 'This route is for enterprise tokens only');
+      throw ProblemException.of('not-a-tenant', 'This route is for enterprise tokens only');
     }
     const cert = await this.certs.issue(principal.tenantId, tgId, dto);
     const view = this.certs.view(cert);
@@ -59,7 +59,7 @@ export class StirCertificatesPublicController {
   async certificate(@Param('file') file: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     const id = file.endsWith('.pem') ? file.slice(0, -'.pem'.length) : '';
     const pem = await this.certs.chainPem(id);
-    if (!pem) throw ProblemException.of(404, 'certificate-not-found', `No certificate ${file}`);
+    if (!pem) throw ProblemException.of('certificate-not-found', `No certificate ${file}`);
     void reply.header('content-type', PEM_CONTENT_TYPE).header('cache-control', PEM_CACHE_CONTROL);
     return pem;
   }

@@ -2,6 +2,8 @@ import { Module, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import * as x509 from '@peculiar/x509';
 import type { FastifyInstance } from 'fastify';
+import { NumbersModule } from '../../numbers/numbers.module.js';
+import { TrunksModule } from '../trunks.module.js';
 import { EdgeCertificateController } from './edge-certificate.controller.js';
 import { StirCaService } from './stir-ca.service.js';
 import {
@@ -9,6 +11,7 @@ import {
   StirCertificatesController,
   StirCertificatesPublicController,
 } from './stir-certificates.controller.js';
+import { StirCertificatesRepository } from './stir-certificates.repository.js';
 import { StirCertificatesService } from './stir-certificates.service.js';
 
 const PKCS10 = 'application/pkcs10';
@@ -26,8 +29,9 @@ function unsupportedMediaType(): Error {
  * `application/pkcs10` body, PEM or DER (RFC 5967), which becomes `{"csr": "<PEM>"}` for the handler.
  */
 @Module({
+  imports: [TrunksModule, NumbersModule],
   controllers: [StirCertificatesController, StirCertificatesPublicController, EdgeCertificateController],
-  providers: [StirCaService, StirCertificatesService],
+  providers: [StirCaService, StirCertificatesService, StirCertificatesRepository],
   exports: [StirCaService],
 })
 export class StirCertificatesModule implements OnModuleInit {

@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../../../common/audit/audit.service.js';
 import { AppConfig } from '../../../common/config/app-config.js';
-import { Db } from '../../../common/context/db.js';
 import { newId } from '../../../common/http/ids.js';
 import { ProblemException } from '../../../common/http/problem.js';
 import { issueProviderStirCertificate, issueStirCertificate, StirCaExpiredError } from '@riptrunk/ript';
-import { TrunkEntity } from '../trunk.entity.js';
-import { trunkNotFound } from '../trunks.service.js';
+import { NumberRangesRepository } from '../../numbers/number-ranges.repository.js';
+import { TrunksService } from '../trunks.service.js';
 import { parseStirCsr, stirCsrNumber } from './csr.js';
 import { StirCaService } from './stir-ca.service.js';
 import type {
@@ -15,17 +14,20 @@ import type {
   IssueStirCertificateDto,
   StirCertificateDto,
 } from './stir-certificate.dto.js';
-import { StirCertificateEntity } from './stir-certificate.entity.js';
+import type { StirCertificateEntity } from './stir-certificate.entity.js';
+import { StirCertificatesRepository } from './stir-certificates.repository.js';
 
 const CERT_ID = /^crt_[0-9a-z]{20}$/;
 
 @Injectable()
 export class StirCertificatesService {
   constructor(
-    private readonly db: Db,
+    private readonly certs: StirCertificatesRepository,
     private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly stirCa: StirCaService,
+    private readonly trunks: TrunksService,
+    private readonly ranges: NumberRangesRepository,
   ) {}
 
   x5u(id: string): string {
@@ -46,23 +48,19 @@ export class StirCertificatesService {
 
   /** Issues a certificate for one number of the tenant, on one of its provider TGs (profile §4 "Certificates"). */
   async issue(tenantId: string, trunkId: string, dto: IssueStirCertificateDto): Promise<StirCertificateEntity> {
-    if (!(await this.db.repo(TrunkEntity).existsBy({ id: trunkId, tenantId }))) throw trunkNotFound(trunkId);
+    await this.trunks.assertOwned(tenantId, trunkId);
     const csr = await parseStirCsr(dto.csr);
     const number = stirCsrNumber(csr, dto.number);
-    const ranges: unknown[] = await this.db.manager.query(
-      'SELECT id FROM number_ranges WHERE tenant_id = $1 AND numbers @> $2::bigint LIMIT 1',
-      [tenantId, number.slice(1)],
-    );
-    if (!ranges.length) {
-      throw ProblemException.of(403, 'number-not-allowed', `${number} is not in a number range of your tenant`, {
+    if (!(await this.ranges.tenantHolds(tenantId, number))) {
+      throw ProblemException.of('number-not-allowed', `${number} is not in a number range of your tenant`, {
         number,
       });
     }
     const ca = this.stirCa.ca;
     const cert = await issueStirCertificate(ca, { publicKey: csr.csr.publicKey, number }).catch((err: unknown) => {
-      throw err instanceof StirCaExpiredError ? ProblemException.of(503, 'stir-ca-expired', err.message) : err;
+      throw err instanceof StirCaExpiredError ? ProblemException.of('stir-ca-expired', err.message) : err;
     });
-    const entity = this.db.repo(StirCertificateEntity).create({
+    const entity = this.certs.create({
       id: newId('crt'),
       tenantId,
       trunkId,
@@ -73,7 +71,7 @@ export class StirCertificatesService {
       notBefore: cert.notBefore,
       notAfter: cert.notAfter,
     });
-    await this.db.repo(StirCertificateEntity).save(entity);
+    await this.certs.save(entity);
     const { certificate: _pem, ...summary } = this.view(entity);
     await this.audit.record({
       action: 'stir-certificate.issue',
@@ -94,9 +92,9 @@ export class StirCertificatesService {
     const ca = this.stirCa.ca;
     const spc = this.config.env.RIPTRUNK_STIR_SPC;
     const cert = await issueProviderStirCertificate(ca, { publicKey: csr.csr.publicKey, spc }).catch((err: unknown) => {
-      throw err instanceof StirCaExpiredError ? ProblemException.of(503, 'stir-ca-expired', err.message) : err;
+      throw err instanceof StirCaExpiredError ? ProblemException.of('stir-ca-expired', err.message) : err;
     });
-    const entity = this.db.repo(StirCertificateEntity).create({
+    const entity = this.certs.create({
       id: newId('crt'),
       kind: 'provider',
       tenantId: null,
@@ -109,7 +107,7 @@ export class StirCertificatesService {
       notBefore: cert.notBefore,
       notAfter: cert.notAfter,
     });
-    await this.db.repo(StirCertificateEntity).save(entity);
+    await this.certs.save(entity);
     const view: EdgeCertificateDto = {
       id: entity.id,
       spc,
@@ -132,7 +130,7 @@ export class StirCertificatesService {
   /** What the x5u URL serves: the certificate, then the CA certificate that signed it. Null when unknown. */
   async chainPem(id: string): Promise<string | null> {
     if (!CERT_ID.test(id)) return null;
-    const cert = await this.db.repo(StirCertificateEntity).findOneBy({ id });
+    const cert = await this.certs.find(id);
     return cert ? `${cert.pem.trimEnd()}\n${cert.issuerPem.trimEnd()}\n` : null;
   }
 

@@ -5,11 +5,11 @@ import { DataSource } from 'typeorm';
 import { request, type Agent } from 'undici';
 import { AuditService } from '../../../common/audit/audit.service.js';
 import { AppConfig } from '../../../common/config/app-config.js';
-import { Db } from '../../../common/context/db.js';
 import { runInTransaction } from '../../../common/context/request-context.js';
 import { createOutboundAgent, outboundCas } from '../../../common/http/outbound.js';
 import { QUEUES } from '../../../contracts/queues.js';
-import { ConsumerTgEntity } from './consumer-tg.entity.js';
+import type { ConsumerTgEntity } from './consumer-tg.entity.js';
+import { ConsumerTgsRepository } from './consumer-tgs.repository.js';
 import { ConsumerTgsService } from './consumer-tgs.service.js';
 
 const MAX_DOCUMENT_BYTES = 64 * 1024;
@@ -39,7 +39,7 @@ export class ConsumerTgVerifier extends WorkerHost implements OnModuleDestroy, O
     private readonly dataSource: DataSource,
     private readonly consumerTgs: ConsumerTgsService,
     private readonly audit: AuditService,
-    private readonly db: Db,
+    private readonly tgs: ConsumerTgsRepository,
     @InjectQueue(QUEUES.consumerTgs) private readonly queue: Queue,
     config: AppConfig,
   ) {
@@ -69,7 +69,7 @@ export class ConsumerTgVerifier extends WorkerHost implements OnModuleDestroy, O
       );
       return `warned ${warned}`;
     }
-    const tg = await this.dataSource.getRepository(ConsumerTgEntity).findOneBy({ id: job.data.id });
+    const tg = await this.tgs.findById(job.data.id);
     if (!tg || tg.version !== job.data.version) return 'superseded';
     const attempt = job.attemptsMade + 1;
     const lastAttempt = attempt >= (job.opts.attempts ?? 1);
@@ -152,24 +152,8 @@ export class ConsumerTgVerifier extends WorkerHost implements OnModuleDestroy, O
     attempt: number,
   ): Promise<void> {
     await runInTransaction(this.dataSource, `job:${job.id}`, async () => {
-      const [, affected] = (await this.db.manager.query(
-        `UPDATE consumer_tgs
-            SET state = COALESCE($3, state), state_reason = $4, verify_attempts = $5,
-                handlers_uri = COALESCE($6, handlers_uri), calls_uri = COALESCE($7, calls_uri),
-                verified_at = COALESCE($8, verified_at), updated_at = now()
-          WHERE id = $1 AND version = $2`,
-        [
-          tg.id,
-          tg.version,
-          changes.state ?? null,
-          changes.stateReason ?? null,
-          attempt,
-          changes.handlersUri ?? null,
-          changes.callsUri ?? null,
-          changes.verifiedAt ?? null,
-        ],
-      )) as [unknown, number];
-      if (!affected || !changes.state) return;
+      const recorded = await this.tgs.settleVerification(tg, changes, attempt);
+      if (!recorded || !changes.state) return;
       await this.audit.record({
         action: `consumer-tg.${changes.state === 'active' ? 'verified' : 'verification-failed'}`,
         resourceType: 'consumer-tg',

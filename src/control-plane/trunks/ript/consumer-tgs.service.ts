@@ -1,26 +1,26 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { IsNull, LessThan } from 'typeorm';
 import { AuditService } from '../../../common/audit/audit.service.js';
 import { AppConfig } from '../../../common/config/app-config.js';
-import { Db } from '../../../common/context/db.js';
 import { onCommit } from '../../../common/context/request-context.js';
 import { SecretBox } from '../../../common/crypto/secret-box.js';
 import { ControlEvents } from '../../../common/events/control-events.js';
 import { newId } from '../../../common/http/ids.js';
 import { checkTargetUrl, OutboundTargetError } from '../../../common/http/outbound.js';
-import { paginate, type Page, type PageQuery } from '../../../common/http/pagination.js';
+import type { Page, PageQuery } from '../../../common/http/pagination.js';
 import { ProblemException } from '../../../common/http/problem.js';
 import { QUEUES } from '../../../contracts/queues.js';
 import { isPatternWithin, NumberPatternError, parseNumberPattern, formatNumberPattern } from '@riptrunk/ript';
-import { ConsumerTgEntity } from './consumer-tg.entity.js';
+import type { ConsumerTgEntity } from './consumer-tg.entity.js';
+import { ConsumerTgsRepository } from './consumer-tgs.repository.js';
 import type { RegisterConsumerTgDto, UpdateConsumerTgDto } from './consumer-tg.dto.js';
+import { NumberRangesRepository } from '../../numbers/number-ranges.repository.js';
 
 export const VERIFY_CONSUMER_TG = 'verify';
 
 export function consumerTgNotFound(id: string): ProblemException {
-  return ProblemException.of(404, 'consumer-tg-not-found', `No consumer TG ${id}`);
+  return ProblemException.of('consumer-tg-not-found', `No consumer TG ${id}`);
 }
 
 /** The document a consumer TG registration answers with (profile §4, drafts' member names). */
@@ -41,12 +41,13 @@ export interface ConsumerTgView {
 @Injectable()
 export class ConsumerTgsService {
   constructor(
-    private readonly db: Db,
+    private readonly tgs: ConsumerTgsRepository,
     private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly events: ControlEvents,
     @InjectQueue(QUEUES.consumerTgs) private readonly queue: Queue,
     private readonly box: SecretBox,
+    private readonly ranges: NumberRangesRepository,
   ) {}
 
   selfUri(tg: Pick<ConsumerTgEntity, 'id' | 'trunkId'>): string {
@@ -83,7 +84,7 @@ export class ConsumerTgsService {
     const uri = this.checkUri(dto.uri);
     const destinations = await this.checkDestinations(tenantId, dto.outbound.destinations);
     const id = newId('ctg');
-    const tg = this.db.repo(ConsumerTgEntity).create({
+    const tg = this.tgs.create({
       id,
       tenantId,
       trunkId,
@@ -100,7 +101,7 @@ export class ConsumerTgsService {
       verifiedAt: null,
       createdBy,
     });
-    await this.db.repo(ConsumerTgEntity).save(tg);
+    await this.tgs.save(tg);
     await this.audit.record({
       action: 'consumer-tg.register',
       resourceType: 'consumer-tg',
@@ -113,18 +114,13 @@ export class ConsumerTgsService {
   }
 
   async get(tenantId: string, trunkId: string | undefined, id: string, lock = false): Promise<ConsumerTgEntity> {
-    const tg = await this.db.repo(ConsumerTgEntity).findOne({
-      where: { id, tenantId, ...(trunkId ? { trunkId } : {}) },
-      ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
-    });
+    const tg = await this.tgs.find(tenantId, trunkId, id, lock);
     if (!tg) throw consumerTgNotFound(id);
     return tg;
   }
 
   list(tenantId: string, page: PageQuery, trunkId?: string): Promise<Page<ConsumerTgEntity>> {
-    const qb = this.db.repo(ConsumerTgEntity).createQueryBuilder('c').where('c.tenant_id = :tenantId', { tenantId });
-    if (trunkId) qb.andWhere('c.trunk_id = :trunkId', { trunkId });
-    return paginate(qb, page, { alias: 'c', timeColumn: 'createdAt' });
+    return this.tgs.page(tenantId, page, trunkId);
   }
 
   /** Merge update; a new URI or token sends the registration back to `pending` and verifies it again. */
@@ -140,7 +136,7 @@ export class ConsumerTgsService {
     }
     if (dto.outbound) tg.destinations = await this.checkDestinations(tenantId, dto.outbound.destinations);
     if (reverify) Object.assign(tg, { state: 'pending', stateReason: null, verifyAttempts: 0 });
-    await this.db.repo(ConsumerTgEntity).save(tg);
+    await this.tgs.save(tg);
     await this.audit.record({
       action: dto.token ? 'consumer-tg.update-token' : 'consumer-tg.update',
       resourceType: 'consumer-tg',
@@ -156,7 +152,7 @@ export class ConsumerTgsService {
 
   async remove(tenantId: string, trunkId: string, id: string): Promise<void> {
     const tg = await this.get(tenantId, trunkId, id, true);
-    await this.db.repo(ConsumerTgEntity).delete({ id });
+    await this.tgs.delete(id);
     await this.audit.record({
       action: 'consumer-tg.delete',
       resourceType: 'consumer-tg',
@@ -169,12 +165,9 @@ export class ConsumerTgsService {
 
   /** A warning in the audit log, once per token, for each consumer TG token that expires within `withinMs`. */
   async warnExpiringTokens(withinMs = 7 * 86_400_000): Promise<number> {
-    const due = await this.db.repo(ConsumerTgEntity).find({
-      where: { tokenWarnedAt: IsNull(), tokenExpires: LessThan(new Date(Date.now() + withinMs)) },
-      take: 1000,
-    });
+    const due = await this.tgs.expiringUnwarned(new Date(Date.now() + withinMs));
     for (const tg of due) {
-      await this.db.repo(ConsumerTgEntity).update({ id: tg.id }, { tokenWarnedAt: new Date() });
+      await this.tgs.markWarned(tg.id);
       await this.audit.record({
         action: 'consumer-tg.token-expiring',
         resourceType: 'consumer-tg',
@@ -214,7 +207,7 @@ export class ConsumerTgsService {
       return checkTargetUrl(raw, this.config.env.RIPTRUNK_ALLOW_PRIVATE_TARGETS).toString();
     } catch (err) {
       if (err instanceof OutboundTargetError) {
-        throw ProblemException.of(400, 'invalid-consumer-tg-uri', `uri ${err.message}`, {
+        throw ProblemException.of('invalid-consumer-tg-uri', `uri ${err.message}`, {
           errors: [{ pointer: '#/uri', detail: `uri ${err.message}` }],
         });
       }
@@ -237,16 +230,10 @@ export class ConsumerTgsService {
       }
     }
     if (errors.length) throw ProblemException.validation(errors);
-    const ranges = (await this.db.manager.query('SELECT start_e164, end_e164 FROM number_ranges WHERE tenant_id = $1', [
-      tenantId,
-    ])) as {
-      start_e164: string;
-      end_e164: string;
-    }[];
-    const outside = canonical.filter((p) => !ranges.some((r) => isPatternWithin(p, `${r.start_e164}-${r.end_e164}`)));
+    const ranges = await this.ranges.patternsOfTenant(tenantId);
+    const outside = canonical.filter((p) => !ranges.some((r) => isPatternWithin(p, r)));
     if (outside.length) {
       throw ProblemException.of(
-        403,
         'destinations-not-owned',
         `Destinations outside your number ranges: ${outside.join(', ')}`,
         {

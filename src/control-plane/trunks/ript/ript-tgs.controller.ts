@@ -5,17 +5,15 @@ import { CurrentPrincipal } from '../../../common/auth/current-principal.decorat
 import type { Principal } from '../../../common/auth/principal.js';
 import { Scopes } from '../../../common/auth/scopes.decorator.js';
 import { AppConfig } from '../../../common/config/app-config.js';
-import { Db } from '../../../common/context/db.js';
 import { ApiProblems, IdempotencyKeyHeader, ResourceId } from '../../../common/http/openapi-decorators.js';
 import { PageQuery } from '../../../common/http/pagination.js';
 import { ProblemException } from '../../../common/http/problem.js';
-import { TrunkEntity } from '../trunk.entity.js';
-import { trunkNotFound } from '../trunks.service.js';
+import { TrunksService } from '../trunks.service.js';
 import { RegisterConsumerTgDto, UpdateConsumerTgDto } from './consumer-tg.dto.js';
 import { ConsumerTgsService } from './consumer-tgs.service.js';
 
 function tenantOf(principal: Principal | undefined): string {
-  if (!principal?.tenantId) throw ProblemException.of(403, 'not-a-tenant', 'This route is for enterprise tokens only');
+  if (!principal?.tenantId) throw ProblemException.of('not-a-tenant', 'This route is for enterprise tokens only');
   return principal.tenantId;
 }
 
@@ -26,7 +24,7 @@ function tenantOf(principal: Principal | undefined): string {
 @Controller()
 export class RiptTgsController {
   constructor(
-    private readonly db: Db,
+    private readonly trunks: TrunksService,
     private readonly config: AppConfig,
     private readonly consumerTgs: ConsumerTgsService,
   ) {}
@@ -35,10 +33,7 @@ export class RiptTgsController {
   @Get('.well-known/ript/v1/providertgs')
   @ApiProblems(401, 403)
   async providerTgs(@CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
-    const trunks = await this.db.repo(TrunkEntity).find({
-      where: { tenantId: tenantOf(principal), state: 'active' },
-      order: { createdAt: 'ASC' },
-    });
+    const trunks = await this.trunks.listActive(tenantOf(principal));
     void reply.header('cache-control', 'private, max-age=60');
     return {
       tgs: trunks.map((t) => ({
@@ -51,7 +46,7 @@ export class RiptTgsController {
 
   private async ownTrunk(principal: Principal, trunkId: string): Promise<string> {
     const tenantId = tenantOf(principal);
-    if (!(await this.db.repo(TrunkEntity).existsBy({ id: trunkId, tenantId }))) throw trunkNotFound(trunkId);
+    await this.trunks.assertOwned(tenantId, trunkId);
     return tenantId;
   }
 
