@@ -19,6 +19,7 @@ const COMMON = /src\/common is plumbing/;
 const CONTRACTS = /src\/contracts is what crosses between the processes/;
 const PACKAGE_SRC = /A package imports nothing from the server/;
 const PACKAGE_DEPENDENCY = /The published packages carry no server dependency/;
+const CONTROLLER_STORAGE = /A controller holds no/;
 
 describe('the boundary rules of eslint.config.js', () => {
   it.each<[string, RegExp]>([
@@ -31,6 +32,11 @@ describe('the boundary rules of eslint.config.js', () => {
     ['packages/sdk/src/probe.ts imports ../../../src/common/tls/tls-material.js', PACKAGE_SRC],
     ['packages/sdk/src/inbound/probe.ts imports @nestjs/common', PACKAGE_DEPENDENCY],
     ['packages/ript/src/probe.ts imports ioredis', PACKAGE_DEPENDENCY],
+    ['src/control-plane/tenants/probe.controller.ts imports typeorm', CONTROLLER_STORAGE],
+    ['src/control-plane/tenants/probe.controller.ts imports ../../common/context/db.js', CONTROLLER_STORAGE],
+    ['src/edge/calls/probe.controller.ts imports ioredis', CONTROLLER_STORAGE],
+    ['src/edge/calls/probe.controller.ts imports ../../control-plane/tenants/tenant.entity.js', EDGE],
+    ['src/common/audit/probe.controller.ts imports ../redis/redis.module.js', CONTROLLER_STORAGE],
   ])('refuses: %s', async (probe, message) => {
     expect(await lint(probe)).toEqual([{ ruleId: 'no-restricted-imports', message: expect.stringMatching(message) }]);
   });
@@ -41,6 +47,8 @@ describe('the boundary rules of eslint.config.js', () => {
     'src/common/probe.ts imports ../contracts/queues.js',
     'packages/sdk/src/probe.ts imports @riptrunk/ript',
     'packages/sdk/src/inbound/probe.ts imports ../call.js',
+    'src/control-plane/tenants/probe.controller.ts imports ./tenants.service.js',
+    'src/control-plane/tenants/probe.ts imports ../../common/context/db.js',
   ])('lets pass: %s', async (probe) => {
     expect(await lint(probe)).toEqual([]);
   });
