@@ -6,7 +6,7 @@ import { Scopes } from '../../common/auth/scopes.decorator.js';
 import { AppConfig } from '../../common/config/app-config.js';
 import { ResourceId } from '../../common/http/openapi-decorators.js';
 import { ProblemException } from '../../common/http/problem.js';
-import { ifNoneMatchHits } from './tg-description.js';
+import { ifNoneMatchHits } from '@riptrunk/ript';
 import { EdgeConfigStore } from './edge-config.store.js';
 import { TgDescriptionCache } from './tg-description.cache.js';
 
