@@ -16,6 +16,9 @@ import { REDIS } from '../../common/redis/redis.module.js';
 import {
   type Advertisement,
   CALL_REQUEST_FIELDS,
+  CallClock,
+  expiredTimer,
+  lingerOver,
   type CallRequest,
   callRequestErrors,
   computeDirectives,
@@ -52,10 +55,6 @@ import { outboundCas } from '../../common/http/outbound.js';
 import { jsonObject, ownTrunk, unknownFields } from './tg-access.js';
 
 const CALL_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-/** Media clock: tone frames and pending acks. */
-const TICK_MS = 20;
-/** Timeouts, revocations and suspended tenants are checked every this many ticks (100 ms). */
-const SWEEP_EVERY = 5;
 /** An ended call whose final events nobody read yet is kept this long for a GET events stream. */
 const ENDED_LINGER_MS = 30_000;
 /** A client that did not follow `migrate` in this long keeps its call on the draining edge. */
@@ -109,9 +108,8 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
   private readonly pending = new Set<Promise<unknown>>();
   private readonly adoptions = new Map<string, Promise<LiveCall>>();
   private checkingMigrations = false;
-  private tickTimer?: NodeJS.Timeout;
+  private readonly clock = new CallClock({ tick: (now) => this.tick(now), sweep: (now) => this.sweepAll(now) });
   private houseTimer?: NodeJS.Timeout;
-  private ticks = 0;
   private live = 0;
 
   constructor(
@@ -143,15 +141,14 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
     this.registry.liveCalls = () => this.live;
     this.registry.onDrain = () => void this.migrateAll();
     this.store.onEvent((event) => this.onControlEvent(event));
-    this.tickTimer = setInterval(() => this.tick(), TICK_MS);
-    this.tickTimer.unref();
+    this.clock.start();
     this.houseTimer = setInterval(() => void this.housekeeping(), HOUSEKEEPING_MS);
     this.houseTimer.unref();
   }
 
   /** Ends every call before the server closes, so clients get `end` and the CDRs are written. */
   async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.tickTimer);
+    this.clock.stop();
     clearInterval(this.houseTimer);
     for (const call of [...this.calls.values()]) void this.end(call, { kind: 'end', reason: 'edge-shutdown' });
     this.calls.clear();
@@ -716,8 +713,7 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
 
   // ------------------------------------------------------------------ timers
 
-  private tick(): void {
-    const now = Date.now();
+  private tick(now: number): void {
     for (const call of this.calls.values()) {
       if (call.ended) continue;
       try {
@@ -727,13 +723,14 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
         this.failOnBug(call, err);
       }
     }
-    if (++this.ticks % SWEEP_EVERY === 0) {
-      if (this.registry.state === 'draining') void this.checkMigrations(now);
-      try {
-        this.sweep(now);
-      } catch (err) {
-        this.logger.error(`sweep failed: ${(err as Error).stack ?? err}`);
-      }
+  }
+
+  private sweepAll(now: number): void {
+    if (this.registry.state === 'draining') void this.checkMigrations(now);
+    try {
+      this.sweep(now);
+    } catch (err) {
+      this.logger.error(`sweep failed: ${(err as Error).stack ?? err}`);
     }
   }
 
@@ -749,28 +746,39 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
 
   /** Events grace, media timeout, revoked clients and suspended tenants; forgets undelivered ended calls. */
   private sweep(now: number): void {
-    const mediaTimeout = this.mediaTimeoutMs;
+    const mediaTimeoutMs = this.mediaTimeoutMs;
     for (const call of this.calls.values()) {
       if (call.ended) {
-        if (now - (call.endedAt?.getTime() ?? now) >= ENDED_LINGER_MS) this.calls.delete(call.id);
+        if (lingerOver(call.endedAt?.getTime() ?? null, now, ENDED_LINGER_MS)) this.calls.delete(call.id);
         continue;
       }
       if (call.migratingTo) continue; // its client is moving: the streams here go quiet
-      const idleSince = call.events.idleSince;
-      if (idleSince !== null && now - idleSince >= this.eventsGraceMs) {
-        void this.end(call, { kind: 'end', reason: 'no-events-stream' });
+      const expired = expiredTimer(
+        {
+          eventsIdleSince: call.events.idleSince,
+          answered: call.state === 'answered',
+          createdAt: call.createdAt.getTime(),
+          answeredAt: call.answeredAt?.getTime() ?? null,
+          lastMediaAt: call.media.lastMediaAt,
+        },
+        now,
+        // only on-net calls ring: the test lines answer (or decline) at once
+        {
+          eventsGraceMs: this.eventsGraceMs,
+          mediaTimeoutMs,
+          answerTimeoutMs: call.line === 'onnet' ? this.noanswerMs : undefined,
+        },
+      );
+      if (expired) {
+        void this.end(
+          call,
+          expired === 'noanswer'
+            ? { kind: 'noanswer' }
+            : expired === 'media-timeout'
+              ? { kind: 'failed', reason: expired }
+              : { kind: 'end', reason: expired },
+        );
         continue;
-      }
-      if (call.line === 'onnet' && call.state !== 'answered' && now - call.createdAt.getTime() >= this.noanswerMs) {
-        void this.end(call, { kind: 'noanswer' });
-        continue;
-      }
-      if (call.state === 'answered') {
-        const last = Math.max(call.answeredAt?.getTime() ?? 0, call.media.lastMediaAt);
-        if (now - last >= mediaTimeout) {
-          void this.end(call, { kind: 'failed', reason: 'media-timeout' });
-          continue;
-        }
       }
       this.checkAuthorisation(call);
     }

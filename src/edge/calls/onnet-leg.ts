@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { constants, type ClientHttp2Stream } from 'node:http2';
 import {
   createEvent,
+  DEFAULT_MAX_FRAME_SIZE,
   type Directive,
   type DirectiveSet,
   encodeAckFrame,
@@ -14,14 +15,15 @@ import {
   FrameKind,
   FrameParser,
   type MediaFrame,
+  MediaOutput,
+  pairKey,
   parseDirectives,
+  ReceiveStream,
   type RiptEvent,
-  StreamStats,
   validateEvent,
   writeFrameHeader,
 } from '@riptrunk/ript';
 import type { EdgeConsumerTg } from '../../contracts/edge-snapshot.js';
-import { MAX_FRAME_SIZE, ACK_INTERVAL_MS, MediaOutput } from './call-media.js';
 import { ConsumerTgUnreachable, type ConsumerTgClient } from './consumer-tg-client.js';
 import type { CallOutcome } from '../../contracts/call-record.js';
 
@@ -54,10 +56,6 @@ export class OnNetRefusal extends Error {
   }
 }
 
-function pairKey(source: number, sink: number): number {
-  return (source << 8) | sink;
-}
-
 function pairsOf(directives: readonly Directive[]): Directive[][] {
   const pairs = new Map<number, Directive[]>();
   for (const d of directives) {
@@ -82,11 +80,11 @@ export function relayAdvertisement(caller: DirectiveSet): string {
   ].join(' ');
 }
 
-interface CalleeStream {
-  stats: StreamStats;
-  index: number;
-  lastAckAt: number;
-  pending: boolean;
+/** A stream from the callee, and the caller's server stream its frames go to. */
+class CalleeStream extends ReceiveStream {
+  constructor(readonly index: number) {
+    super();
+  }
 }
 
 /** Registers relay handlers at consumer TGs (once per TG and advertisement) and places calls there. */
@@ -283,7 +281,7 @@ export class OnNetLeg {
 
     const mediaIn = this.client.stream('GET', `${this.uri}/media`, token);
     this.mediaIn = mediaIn;
-    const frames = new FrameParser({ maxFrameSize: MAX_FRAME_SIZE });
+    const frames = new FrameParser({ maxFrameSize: DEFAULT_MAX_FRAME_SIZE });
     mediaIn.on('data', (chunk: Buffer) => {
       frames.push(chunk);
       for (let f = frames.next(); f !== null; f = frames.next()) {
@@ -335,16 +333,15 @@ export class OnNetLeg {
     }
     let stream = this.calleeStreams.get(key);
     if (!stream) {
-      stream = { stats: new StreamStats(), index, lastAckAt: 0, pending: false };
+      stream = new CalleeStream(index);
       this.calleeStreams.set(key, stream);
     }
     const now = Date.now();
-    const arrival = stream.stats.record(frame, now);
+    const arrival = stream.record(frame, now);
     if (arrival === 'duplicate' || arrival === 'late') return;
     this.framesFromCallee++;
     this.bytesFromCallee += frame.payload.length;
-    stream.pending = true;
-    if (now - stream.lastAckAt >= ACK_INTERVAL_MS) this.ack(stream, now);
+    if (stream.ackDue(now)) this.ack(stream, now);
     this.listener.media(index, frame);
   }
 
@@ -371,14 +368,12 @@ export class OnNetLeg {
   /** Periodic work: acks of the callee's frames. */
   tick(now: number): void {
     for (const stream of this.calleeStreams.values()) {
-      if (stream.pending && now - stream.lastAckAt >= ACK_INTERVAL_MS) this.ack(stream, now);
+      if (stream.ackDue(now)) this.ack(stream, now);
     }
   }
 
   private ack(stream: CalleeStream, now: number): void {
-    stream.pending = false;
-    stream.lastAckAt = now;
-    const fields = stream.stats.ack();
+    const fields = stream.takeAck(now);
     if (fields && this.mediaOut) this.mediaOut.send(encodeAckFrame(fields));
   }
 

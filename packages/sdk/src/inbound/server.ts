@@ -1,10 +1,15 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
 import type { ServerResponse } from 'node:http';
 import { createSecureServer, type Http2SecureServer, type ServerHttp2Session } from 'node:http2';
 import {
   type Advertisement,
+  CallClock,
+  etagOfDocument,
   EventStreamError,
+  expiredTimer,
+  ifNoneMatchHits,
+  lingerOver,
   EventStreamParser,
   matchesAny,
   parseAdvertisement,
@@ -82,8 +87,6 @@ export interface InboundHandler {
 
 export type CallListener = (call: InboundCall) => void | Promise<void>;
 
-const TICK_MS = 20;
-const SWEEP_EVERY = 5;
 const MAX_HANDLERS = 100;
 
 /** A fresh bearer token for the provider: 256 random bits, base64url. */
@@ -121,8 +124,7 @@ export class InboundServer {
   private token: string;
   private listener?: CallListener;
   private base = '';
-  private timer?: NodeJS.Timeout;
-  private ticks = 0;
+  private readonly clock = new CallClock({ tick: (now) => this.tick(now), sweep: (now) => this.sweep(now) });
   private closing = false;
 
   private constructor(private readonly options: InboundServerOptions) {
@@ -186,8 +188,7 @@ export class InboundServer {
       await s.close();
       throw new ClientError('publicUrl must be an https URL', 'inbound');
     }
-    s.timer = setInterval(() => s.tick(), TICK_MS);
-    s.timer.unref();
+    s.clock.start();
     return s;
   }
 
@@ -232,7 +233,7 @@ export class InboundServer {
   async close(graceMs = 500): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    clearInterval(this.timer);
+    this.clock.stop();
     for (const call of this.calls.values()) call.finish('ended', 'shutdown', false);
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const session of this.sessions) session.close();
@@ -332,10 +333,9 @@ export class InboundServer {
 
   private getTg(req: InboundRequest, res: InboundResponse): void {
     const doc = this.description();
-    const etag = `"${createHash('sha256').update(JSON.stringify(doc)).digest('base64url').slice(0, 27)}"`;
+    const etag = etagOfDocument(doc);
     const headers = { etag, 'cache-control': 'private, max-age=60' };
-    const inm = req.headers['if-none-match'];
-    if (inm && (inm.trim() === '*' || inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etag))) {
+    if (ifNoneMatchHits(req.headers['if-none-match'], etag)) {
       (res as ServerResponse).writeHead(304, headers);
       res.end();
       return;
@@ -566,23 +566,35 @@ export class InboundServer {
 
   // ------------------------------------------------------------------ timers
 
-  private tick(): void {
-    const now = Date.now();
+  private tick(now: number): void {
     for (const call of this.calls.values()) call.tick(now);
-    if (++this.ticks % SWEEP_EVERY !== 0) return;
+  }
+
+  private sweep(now: number): void {
+    const timeouts = {
+      eventsGraceMs: this.o.eventsGraceMs,
+      mediaTimeoutMs: this.o.mediaTimeoutMs,
+      answerTimeoutMs: this.o.answerTimeoutMs,
+    };
     for (const call of [...this.calls.values()]) {
       if (call.isEnded) {
-        if (now - (call.endedAt?.getTime() ?? now) >= this.o.endedLingerMs) this.calls.delete(call.id);
+        if (lingerOver(call.endedAt?.getTime() ?? null, now, this.o.endedLingerMs)) this.calls.delete(call.id);
         continue;
       }
-      if (call.eventsIdleSince !== null && now - call.eventsIdleSince >= this.o.eventsGraceMs) {
-        call.finish('ended', 'no-events-stream', false);
-      } else if (call.state === 'answered') {
-        const last = Math.max(call.answeredAt?.getTime() ?? 0, call.lastMediaAt);
-        if (now - last >= this.o.mediaTimeoutMs) call.finish('failed', 'media-timeout', false);
-      } else if (now - call.createdAt.getTime() >= this.o.answerTimeoutMs) {
-        call.finish('noanswer', 'noanswer', false);
-      }
+      const expired = expiredTimer(
+        {
+          eventsIdleSince: call.eventsIdleSince,
+          answered: call.state === 'answered',
+          createdAt: call.createdAt.getTime(),
+          answeredAt: call.answeredAt?.getTime() ?? null,
+          lastMediaAt: call.lastMediaAt,
+        },
+        now,
+        timeouts,
+      );
+      if (expired === 'no-events-stream') call.finish('ended', expired, false);
+      else if (expired === 'media-timeout') call.finish('failed', expired, false);
+      else if (expired === 'noanswer') call.finish('noanswer', expired, false);
     }
   }
 }
