@@ -29,6 +29,7 @@ import {
   NoCommonCodecError,
   parseAdvertisement,
   parseDirectives,
+  type ProblemSlug,
 } from '@riptrunk/ript';
 import { CdrPublisher } from '../cdrs/cdr-publisher.js';
 import { EdgeConfigStore } from '../config/edge-config.store.js';
@@ -52,9 +53,10 @@ import { testLineFor, TONE_CODECS, type CallRoute } from './test-lines.js';
 import { ConsumerTgClient } from './consumer-tg-client.js';
 import { OnNetDialer, OnNetRefusal } from './onnet-leg.js';
 import { outboundCas } from '../../common/http/outbound.js';
+import { CALL_ID } from '../../contracts/cdr.js';
+import { edgeProblem } from '../edge-problem.js';
 import { jsonObject, ownTrunk, unknownFields } from './tg-access.js';
 
-const CALL_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** An ended call whose final events nobody read yet is kept this long for a GET events stream. */
 const ENDED_LINGER_MS = 30_000;
 /** A client that did not follow `migrate` in this long keeps its call on the draining edge. */
@@ -66,10 +68,6 @@ const HOUSEKEEPING_MS = 10_000;
 
 /** A call found for a request: owned by this edge (live or ended, not yet gone), or only in Redis. */
 export type FoundCall = { live: LiveCall; record?: undefined } | { live?: undefined; record: CallRecord };
-
-function problemFor(status: number, slug: string, detail: string, extra: Record<string, unknown> = {}) {
-  return ProblemException.of(status, slug, detail, extra);
-}
 
 class Refusal extends Error {
   constructor(
@@ -83,12 +81,12 @@ class Refusal extends Error {
 function refuse(
   outcome: CallAttemptOutcome,
   status: number,
-  slug: string,
+  slug: ProblemSlug,
   detail: string,
   extra: Record<string, unknown> = {},
   headers: Record<string, string> = {},
 ): Refusal {
-  return new Refusal(outcome, ProblemException.of(status, slug, detail, extra, headers));
+  return new Refusal(outcome, edgeProblem(status, slug, detail, extra, headers));
 }
 
 /**
@@ -418,7 +416,7 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
         await this.placeAt(call, tgs[i]);
         return;
       } catch (err) {
-        const unreachable = err instanceof OnNetRefusal && err.slug === 'callee-unreachable';
+        const unreachable = err instanceof OnNetRefusal && err.code === 'callee-unreachable';
         if (!unreachable || i + 1 >= tgs.length) return this.refuseOnNet(call, err);
       }
     }
@@ -450,10 +448,10 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
         ? refuse(
             err.status === 409 ? 'no-common-codec' : 'unreachable',
             err.status,
-            err.slug,
-            err.detail,
+            err.code,
+            err.message,
             { destination: call.to },
-            err.retryAfter ? { 'retry-after': String(err.retryAfter) } : {},
+            err.headers,
           )
         : refuse('error', 503, 'call-setup-failed', `The call could not be placed: ${(err as Error).message}`);
     this.abandon(call);
@@ -510,7 +508,7 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
     }
     const record = CALL_ID.test(callId) ? await this.callStore.get(callId) : null;
     if (!record || record.tenantId !== principal.tenantId) throw this.notFound(callId);
-    if (record.endedAt) throw problemFor(404, 'call-ended', `Call ${callId} has ended (${record.reason})`);
+    if (record.endedAt) throw edgeProblem(404, 'call-ended', `Call ${callId} has ended (${record.reason})`);
     if (record.migratingTo === this.registry.id) return { live: await this.adopt(record) };
     return { record };
   }
@@ -610,12 +608,12 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
     const found = await this.find(callId, principal);
     if (found.live) {
       if (found.live.ended) {
-        throw problemFor(404, 'call-ended', `Call ${callId} has ended (${found.live.reason})`);
+        throw edgeProblem(404, 'call-ended', `Call ${callId} has ended (${found.live.reason})`);
       }
       return found.live;
     }
     if (found.record.edgeId !== this.registry.id) {
-      throw problemFor(421, 'call-on-another-edge', `Call ${callId} is served by edge ${found.record.edgeId}`, {
+      throw edgeProblem(421, 'call-on-another-edge', `Call ${callId} is served by edge ${found.record.edgeId}`, {
         edge: found.record.edgeId,
       });
     }
@@ -623,7 +621,7 @@ export class CallsService implements OnModuleInit, BeforeApplicationShutdown, On
   }
 
   private notFound(callId: string): ProblemException {
-    return problemFor(404, 'call-not-found', `No call ${callId}`);
+    return edgeProblem(404, 'call-not-found', `No call ${callId}`);
   }
 
   describe(found: FoundCall): CallDescription {

@@ -18,7 +18,9 @@ import {
   MediaOutput,
   pairKey,
   parseDirectives,
+  type ProblemSlug,
   ReceiveStream,
+  RiptError,
   type RiptEvent,
   validateEvent,
   writeFrameHeader,
@@ -44,15 +46,9 @@ export interface OnNetListener {
 }
 
 /** The consumer TG refused the call or could not be reached: the caller's POST gets this problem. */
-export class OnNetRefusal extends Error {
-  constructor(
-    readonly status: number,
-    readonly slug: string,
-    readonly detail: string,
-    readonly retryAfter?: number,
-  ) {
-    super(detail);
-    this.name = 'OnNetRefusal';
+export class OnNetRefusal extends RiptError {
+  constructor(code: ProblemSlug, detail: string, retryAfterSeconds?: number) {
+    super(code, detail, {}, retryAfterSeconds ? { 'retry-after': String(retryAfterSeconds) } : {});
   }
 }
 
@@ -116,11 +112,7 @@ export class OnNetDialer {
       if (answer.status !== 201) throw refusedBy(tg, call.to, answer.status, answer.body);
       const description = answer.body as { uri?: unknown; clientDirectives?: unknown; serverDirectives?: unknown };
       if (typeof description?.uri !== 'string' || !description.uri.startsWith('https://')) {
-        throw new OnNetRefusal(
-          502,
-          'callee-protocol-error',
-          `The consumer TG of ${call.to} answered without a call URI`,
-        );
+        throw new OnNetRefusal('callee-protocol-error', `The consumer TG of ${call.to} answered without a call URI`);
       }
       let client: Directive[];
       let server: Directive[];
@@ -129,7 +121,6 @@ export class OnNetDialer {
         server = parseDirectives(String(description.serverDirectives ?? ''));
       } catch (err) {
         throw new OnNetRefusal(
-          502,
           'callee-protocol-error',
           `The consumer TG of ${call.to} sent bad directives: ${(err as Error).message}`,
         );
@@ -142,7 +133,6 @@ export class OnNetDialer {
       if (err instanceof ConsumerTgUnreachable) {
         this.log(`consumer TG ${tg.id} unreachable: ${err.message}`);
         throw new OnNetRefusal(
-          503,
           'callee-unreachable',
           `The consumer TG of ${call.to} could not be reached (${err.why})`,
           2,
@@ -188,10 +178,9 @@ function refusedBy(tg: EdgeConsumerTg, what: string, status: number, body: unkno
   const detail = (body as { detail?: unknown } | undefined)?.detail;
   const said = typeof detail === 'string' ? `: ${detail.slice(0, 200)}` : '';
   if (status === 409 && slug === 'no-common-codec') {
-    return new OnNetRefusal(409, 'no-common-codec', `The callee has no codec in common with the call${said}`);
+    return new OnNetRefusal('no-common-codec', `The callee has no codec in common with the call${said}`);
   }
   return new OnNetRefusal(
-    404,
     'destination-unreachable',
     `The consumer TG ${tg.id} refused ${what} with ${status}${slug ? ` (${slug})` : ''}${said}`,
   );

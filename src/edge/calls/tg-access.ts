@@ -1,3 +1,4 @@
+import { edgeProblem } from '../edge-problem.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { ProblemException, type FieldError } from '../../common/http/problem.js';
 import type { EdgeConfigStore } from '../config/edge-config.store.js';
@@ -7,14 +8,14 @@ import type { EdgeTrunk } from '../../contracts/edge-snapshot.js';
 export function ownTrunk(store: EdgeConfigStore, tgId: string, principal: Principal): EdgeTrunk {
   const trunk = store.trunk(tgId);
   if (!trunk || !principal.tenantId || trunk.tenantId !== principal.tenantId) {
-    throw ProblemException.of(404, 'tg-not-found', `No TG ${tgId}`);
+    throw edgeProblem(404, 'tg-not-found', `No TG ${tgId}`);
   }
   return trunk;
 }
 
 export function assertTrunkActive(trunk: EdgeTrunk): void {
   if (trunk.state !== 'active') {
-    throw ProblemException.of(403, 'tg-disabled', `TG ${trunk.id} is disabled by the provider`, { tg: trunk.id });
+    throw edgeProblem(403, 'tg-disabled', `TG ${trunk.id} is disabled by the provider`, { tg: trunk.id });
   }
 }
 
