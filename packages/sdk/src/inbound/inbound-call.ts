@@ -1,4 +1,4 @@
-import type { Directive, DirectiveSet } from '@riptrunk/ript';
+import type { Directive, DirectiveSet, MediaWritable } from '@riptrunk/ript';
 import {
   createEvent,
   DEFAULT_MAX_FRAME_SIZE,
@@ -12,7 +12,6 @@ import {
   FrameParser,
   type MediaFrame,
   MediaOutput,
-  type MediaWritable,
   pairKey,
   pairSink,
   pairSource,
