@@ -1,5 +1,6 @@
 import type { ClientHttp2Stream } from 'node:http2';
 import {
+  ACK_DEADLINE_MS,
   createEvent,
   type Directive,
   encodeAckFrame,
@@ -30,7 +31,6 @@ export interface CallDescription {
   passport?: string;
 }
 
-const ACK_INTERVAL_MS = 100;
 /** Times a lost events stream is reopened (after the TG's retry-backoff) before the call is given up. */
 const MAX_RECONNECTS = 5;
 
@@ -160,7 +160,7 @@ export class RiptCall {
   async openMedia(): Promise<void> {
     this.mediaWanted = true;
     await this.attachMedia();
-    this.ackTimer = setInterval(() => this.sendAcks(), ACK_INTERVAL_MS);
+    this.ackTimer = setInterval(() => this.sendAcks(), ACK_DEADLINE_MS);
     this.ackTimer.unref();
   }
 

@@ -10,7 +10,8 @@ import {
   FrameParser,
   parseAdvertisement,
 } from '@riptrunk/ript';
-import { ACK_INTERVAL_MS, CallMedia, MAX_FRAME_SIZE, type MediaWritable } from './call-media.js';
+import { ACK_INTERVAL_MS, DEFAULT_MAX_FRAME_SIZE, type MediaWritable } from '@riptrunk/ript';
+import { CallMedia } from './call-media.js';
 
 /** A GET media response that records what was written. */
 class FakeResponse extends EventEmitter implements MediaWritable {
@@ -100,7 +101,7 @@ describe('CallMedia', () => {
       codec: 0,
       seq: 2,
       ts: 0,
-      payload: Buffer.alloc(MAX_FRAME_SIZE),
+      payload: Buffer.alloc(DEFAULT_MAX_FRAME_SIZE),
     });
     const chunks = [frame(0), badKind, big, frame(3, 3, 8 /* PCMA: not in the directives */), frame(4, 4, 0, 2, 1)];
     m.receiveChunk(parser, Buffer.concat([...chunks, frame(5), frame(5)]), 0, 0);

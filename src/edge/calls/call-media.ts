@@ -1,5 +1,7 @@
 import type { Directive } from '@riptrunk/ript';
 import {
+  DEFAULT_MAX_FRAME_SIZE,
+  directiveKey,
   encodeAckFrame,
   type Frame,
   FRAME_HEADER_SIZE,
@@ -8,6 +10,12 @@ import {
   FrameKind,
   FrameParser,
   type MediaFrame,
+  MediaOutput,
+  type MediaWritable,
+  pairKey,
+  pairSink,
+  pairSource,
+  ReceiveStream,
   StreamStats,
   type StreamStatsSnapshot,
   writeFrameHeader,
@@ -22,45 +30,10 @@ import { tonePayload, TONE_FRAME_MS, type CallRoute } from './test-lines.js';
  * pool), shared by every GET stream.
  */
 
-/** Largest whole frame accepted (length field included); bigger frames are dropped as oversized. */
-export const MAX_FRAME_SIZE = 1500;
-/** An ack is sent when frames arrived and the last ack of that stream is this old (so at least every 100 ms). */
-export const ACK_INTERVAL_MS = 75;
 /** Relayed frames per relay-latency observation (a power of two). */
 const RELAY_SAMPLE = 8;
 /** Frames the tone line sends at most in one tick to catch up after a stall; older slots are skipped. */
 const MAX_CATCH_UP_FRAMES = 25;
-
-/** The part of a GET media response the relay uses (Http2ServerResponse, ServerResponse, or a test double). */
-export interface MediaWritable {
-  write(chunk: Buffer): boolean;
-  end(): unknown;
-  once(event: 'drain', listener: () => void): unknown;
-}
-
-/** One GET media stream: frames are dropped for it while it is congested (live audio is not queued). */
-export class MediaOutput {
-  congested = false;
-  dropped = 0;
-  private readonly onDrain = (): void => {
-    this.congested = false;
-  };
-
-  constructor(readonly res: MediaWritable) {}
-
-  /** Writes unless congested; returns whether the frame went out. */
-  send(frame: Buffer): boolean {
-    if (this.congested) {
-      this.dropped++;
-      return false;
-    }
-    if (!this.res.write(frame)) {
-      this.congested = true;
-      this.res.once('drain', this.onDrain);
-    }
-    return true;
-  }
-}
 
 export interface MediaCounters {
   framesIn: number;
@@ -69,7 +42,7 @@ export interface MediaCounters {
   bytesOut: number;
   /** Frames that did not decode (bad kind, bad ack, unsafe integers, too short, truncated). */
   malformed: number;
-  /** Frames above MAX_FRAME_SIZE. */
+  /** Frames above DEFAULT_MAX_FRAME_SIZE. */
   oversized: number;
   /** Media frames whose source, sink or codec is not in the client directives. */
   wrongCodec: number;
@@ -100,12 +73,15 @@ export interface S2cReport {
   loss: number;
 }
 
-interface C2sStream {
-  stats: StreamStats;
-  lastAckAt: number;
-  pending: boolean;
-  /** Index in `s2c` where the echo line sends this stream's frames back. */
-  echoTo: number;
+/** A client stream: what ReceiveStream keeps, and where the echo line sends its frames back. */
+class C2sStream extends ReceiveStream {
+  constructor(
+    /** Index in `s2c`. */
+    readonly echoTo: number,
+    stats?: StreamStats,
+  ) {
+    super(stats);
+  }
 }
 
 interface S2cStream {
@@ -131,14 +107,6 @@ export interface CallMediaOptions {
   /** Observes the time from a frame's arrival to its relay, in seconds. */
   relayLatency?: { observe(seconds: number): void };
   now?: () => number;
-}
-
-function pairKey(source: number, sink: number): number {
-  return (source << 8) | sink;
-}
-
-function directiveKey(source: number, sink: number, codec: number): number {
-  return (source << 16) | (sink << 8) | codec;
 }
 
 export class CallMedia {
@@ -223,9 +191,9 @@ export class CallMedia {
     this.outputs.delete(output);
   }
 
-  /** A parser for one PUT stream (frames up to MAX_FRAME_SIZE). */
+  /** A parser for one PUT stream (frames up to DEFAULT_MAX_FRAME_SIZE). */
   newParser(): FrameParser {
-    return new FrameParser({ maxFrameSize: MAX_FRAME_SIZE });
+    return new FrameParser({ maxFrameSize: DEFAULT_MAX_FRAME_SIZE });
   }
 
   /**
@@ -277,10 +245,10 @@ export class CallMedia {
     const pair = pairKey(frame.source, frame.sink);
     let stream = this.c2s.get(pair);
     if (stream === undefined) {
-      stream = { stats: new StreamStats(), lastAckAt: 0, pending: false, echoTo: this.echoByPair.get(pair) ?? 0 };
+      stream = new C2sStream(this.echoByPair.get(pair) ?? 0);
       this.c2s.set(pair, stream);
     }
-    const arrival = stream.stats.record(frame, arrivalMs);
+    const arrival = stream.record(frame, arrivalMs);
     if (arrival === 'duplicate' || arrival === 'late') {
       this.counters.duplicates++;
       return;
@@ -288,8 +256,7 @@ export class CallMedia {
     this.counters.framesIn++;
     this.counters.bytesIn += frame.payload.length;
     this.lastMediaAt = arrivalMs;
-    stream.pending = true;
-    if (arrivalMs - stream.lastAckAt >= ACK_INTERVAL_MS) this.sendAck(stream, arrivalMs);
+    if (stream.ackDue(arrivalMs)) this.sendAck(stream, arrivalMs);
     let relayed = false;
     if (this.line === 'echo' && this.s2c.length > 0) {
       relayed = this.sendMedia(this.s2c[stream.echoTo], frame.codec, frame.payload, arrivalMs);
@@ -314,7 +281,7 @@ export class CallMedia {
   tick(now = this.now()): void {
     if (this.closed) return;
     for (const stream of this.c2s.values()) {
-      if (stream.pending && now - stream.lastAckAt >= ACK_INTERVAL_MS) this.sendAck(stream, now);
+      if (stream.ackDue(now)) this.sendAck(stream, now);
     }
     if (this.toneStart >= 0) {
       const stream = this.s2c[0];
@@ -329,9 +296,7 @@ export class CallMedia {
   }
 
   private sendAck(stream: C2sStream, now: number): void {
-    stream.pending = false;
-    stream.lastAckAt = now;
-    const fields = stream.stats.ack();
+    const fields = stream.takeAck(now);
     if (fields === null || this.outputs.size === 0) return;
     const frame = encodeAckFrame(fields);
     let sent = false;
@@ -379,7 +344,7 @@ export class CallMedia {
       if (this.c2s.has(pair)) continue;
       const stats = new StreamStats();
       stats.resume(s.highestSeq, s.framesReceived);
-      this.c2s.set(pair, { stats, lastAckAt: 0, pending: false, echoTo: this.echoByPair.get(pair) ?? 0 });
+      this.c2s.set(pair, new C2sStream(this.echoByPair.get(pair) ?? 0, stats));
     }
   }
 
@@ -387,7 +352,7 @@ export class CallMedia {
   report(): { c2s: StreamReport[]; s2c: S2cReport[] } {
     const c2s: StreamReport[] = [];
     for (const [pair, stream] of this.c2s) {
-      c2s.push({ direction: 'c2s', source: pair >> 8, sink: pair & 0xff, ...stream.stats.snapshot() });
+      c2s.push({ direction: 'c2s', source: pairSource(pair), sink: pairSink(pair), ...stream.stats.snapshot() });
     }
     const s2c = this.s2c.map((s): S2cReport => ({
       direction: 's2c',

@@ -2,20 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { MetricsRegistry } from '../../common/health/metrics.js';
 
-/** Outcomes of `POST <tg>/calls`, the label of the attempts counter. */
-export type CallAttemptOutcome =
-  | 'created'
-  | 'invalid'
-  | 'tg-disabled'
-  | 'handler-not-registered'
-  | 'caller-id'
-  | 'destination-not-allowed'
-  | 'unreachable'
-  | 'no-common-codec'
-  | 'concurrency-limit'
-  | 'cps-limit'
-  | 'draining'
-  | 'error';
+import type { CallAttemptOutcome } from './call-admission.js';
+
+export type { CallAttemptOutcome };
 
 /** The edge's call metrics, labelled by trunk (Prometheus, on the process's registry). */
 @Injectable()

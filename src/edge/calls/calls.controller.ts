@@ -1,3 +1,4 @@
+import { edgeProblem } from '../edge-problem.js';
 import { Body, Controller, Delete, Get, Logger, Param, Post, Put, Req, Res } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -24,7 +25,7 @@ import type { CallDescription } from '../../contracts/call-record.js';
 const MEDIA_TYPE = 'application/octet-stream';
 
 function tooManyStreams(kind: string, limit: number): ProblemException {
-  return ProblemException.of(
+  return edgeProblem(
     429,
     'too-many-streams',
     `This call has ${limit} ${kind} streams open already (the limit per call)`,
@@ -226,7 +227,7 @@ export class CallsController {
   @Delete('calls/:callId')
   async remove(@Param('callId') callId: string, @CurrentPrincipal() principal: Principal): Promise<never> {
     await this.calls.find(callId, principal);
-    throw ProblemException.of(
+    throw edgeProblem(
       405,
       'method-not-allowed',
       'End a call by sending an end event on PUT <call>/events',

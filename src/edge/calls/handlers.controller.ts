@@ -1,16 +1,18 @@
+import { edgeProblem } from '../edge-problem.js';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal } from '../../common/auth/current-principal.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { Scopes } from '../../common/auth/scopes.decorator.js';
 import { ResourceId } from '../../common/http/openapi-decorators.js';
-import { ProblemException, problem, problemType, type FieldError } from '../../common/http/problem.js';
+import { ProblemException, type FieldError } from '../../common/http/problem.js';
 import {
   type Advertisement,
   AdvertisementError,
   computeDirectives,
   NoCommonCodecError,
   parseAdvertisement,
+  problemDocument,
 } from '@riptrunk/ript';
 import { EdgeConfigStore } from '../config/edge-config.store.js';
 import type { EdgeTrunk } from '../../contracts/edge-snapshot.js';
@@ -44,9 +46,7 @@ export function parseAdvertisementField(value: unknown): Advertisement {
   } catch (err) {
     if (!(err instanceof AdvertisementError)) throw err;
     throw new ProblemException(
-      problem(400, `advertisement does not parse: ${err.message}`, {
-        type: problemType('advertisement-syntax'),
-        title: 'Invalid advertisement',
+      problemDocument('advertisement-syntax', `advertisement does not parse: ${err.message}`, {
         position: err.position,
         errors: [{ pointer: '#/advertisement', detail: err.message }],
       }),
@@ -60,7 +60,7 @@ function assertServable(ad: Advertisement, trunk: EdgeTrunk): void {
     computeDirectives(ad, parseAdvertisement(trunk.advertisement));
   } catch (err) {
     if (!(err instanceof NoCommonCodecError)) throw err;
-    throw ProblemException.of(400, 'no-common-codec', err.message, {
+    throw edgeProblem(400, 'no-common-codec', err.message, {
       errors: [{ pointer: '#/advertisement', detail: err.message }],
     });
   }
@@ -87,7 +87,7 @@ export class HandlersController {
     const trunk = ownTrunk(this.store, tgId, principal);
     const handler = HANDLER_ID.test(handlerId) ? await this.handlers.get(trunk.id, handlerId) : null;
     if (!handler || handler.tenantId !== trunk.tenantId) {
-      throw ProblemException.of(404, 'handler-not-found', `No handler ${handlerId} on TG ${tgId}`);
+      throw edgeProblem(404, 'handler-not-found', `No handler ${handlerId} on TG ${tgId}`);
     }
     return handler;
   }
@@ -120,7 +120,7 @@ export class HandlersController {
     const ad = parseAdvertisementField(body.advertisement);
     assertServable(ad, trunk);
     if ((await this.handlers.count(trunk.id)) >= MAX_HANDLERS_PER_TG) {
-      throw ProblemException.of(409, 'too-many-handlers', `TG ${tgId} has ${MAX_HANDLERS_PER_TG} handlers already`);
+      throw edgeProblem(409, 'too-many-handlers', `TG ${tgId} has ${MAX_HANDLERS_PER_TG} handlers already`);
     }
     const now = new Date().toISOString();
     const handler: StoredHandler = {
@@ -132,7 +132,7 @@ export class HandlersController {
       updatedAt: now,
     };
     if (!(await this.handlers.create(handler))) {
-      throw ProblemException.of(
+      throw edgeProblem(
         409,
         'handler-exists',
         `Handler ${handler.handlerId} is already registered on TG ${tgId}: update it with PUT`,
@@ -163,7 +163,7 @@ export class HandlersController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<HandlerDocument> {
     const trunk = ownTrunk(this.store, tgId, principal);
-    if (!HANDLER_ID.test(handlerId)) throw ProblemException.of(404, 'handler-not-found', `No handler ${handlerId}`);
+    if (!HANDLER_ID.test(handlerId)) throw edgeProblem(404, 'handler-not-found', `No handler ${handlerId}`);
     const body = jsonObject(raw);
     const errors = unknownFields(body, ['handler-id', 'advertisement']);
     if (body['handler-id'] !== undefined && body['handler-id'] !== handlerId) {
@@ -175,7 +175,7 @@ export class HandlersController {
     assertServable(ad, trunk);
     const existing = await this.handlers.get(trunk.id, handlerId);
     if (!existing && (await this.handlers.count(trunk.id)) >= MAX_HANDLERS_PER_TG) {
-      throw ProblemException.of(409, 'too-many-handlers', `TG ${tgId} has ${MAX_HANDLERS_PER_TG} handlers already`);
+      throw edgeProblem(409, 'too-many-handlers', `TG ${tgId} has ${MAX_HANDLERS_PER_TG} handlers already`);
     }
     const now = new Date().toISOString();
     const handler: StoredHandler = {

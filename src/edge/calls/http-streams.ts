@@ -1,3 +1,4 @@
+import type { ProblemSlug } from '@riptrunk/ript';
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CONTENT_TYPE, problem, problemType, type Problem } from '../../common/http/problem.js';
@@ -56,7 +57,7 @@ export function openResponse(reply: FastifyReply, status: number, headers: Recor
 export function endWithProblem(
   res: RawResponse,
   status: number,
-  slug: string,
+  slug: ProblemSlug,
   detail: string,
   extra: Partial<Problem> = {},
 ): void {

@@ -1,5 +1,6 @@
 import { computeDirectives, EventStreamParser, parseAdvertisement } from '@riptrunk/ript';
 import { LiveCall } from './live-call.js';
+import { recordOf } from './live-call-record.js';
 
 class FakeEvents {
   text = '';
@@ -69,7 +70,7 @@ describe('LiveCall', () => {
     ]);
     expect(closed).toEqual(['put']);
     expect(call).toMatchObject({ state: 'failed', reason: 'media-timeout', delivered: true, ended: true });
-    expect(call.record()).toMatchObject({ state: 'failed', reason: 'media-timeout', endedAt: expect.any(String) });
+    expect(recordOf(call)).toMatchObject({ state: 'failed', reason: 'media-timeout', endedAt: expect.any(String) });
   });
 
   it('keeps the final events of a call nobody listens to', () => {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { constants, type ClientHttp2Stream } from 'node:http2';
 import {
   createEvent,
+  DEFAULT_MAX_FRAME_SIZE,
   type Directive,
   type DirectiveSet,
   encodeAckFrame,
@@ -14,14 +15,17 @@ import {
   FrameKind,
   FrameParser,
   type MediaFrame,
+  MediaOutput,
+  pairKey,
   parseDirectives,
+  type ProblemSlug,
+  ReceiveStream,
+  RiptError,
   type RiptEvent,
-  StreamStats,
   validateEvent,
   writeFrameHeader,
 } from '@riptrunk/ript';
 import type { EdgeConsumerTg } from '../../contracts/edge-snapshot.js';
-import { MAX_FRAME_SIZE, ACK_INTERVAL_MS, MediaOutput } from './call-media.js';
 import { ConsumerTgUnreachable, type ConsumerTgClient } from './consumer-tg-client.js';
 import type { CallOutcome } from '../../contracts/call-record.js';
 
@@ -42,20 +46,10 @@ export interface OnNetListener {
 }
 
 /** The consumer TG refused the call or could not be reached: the caller's POST gets this problem. */
-export class OnNetRefusal extends Error {
-  constructor(
-    readonly status: number,
-    readonly slug: string,
-    readonly detail: string,
-    readonly retryAfter?: number,
-  ) {
-    super(detail);
-    this.name = 'OnNetRefusal';
+export class OnNetRefusal extends RiptError {
+  constructor(code: ProblemSlug, detail: string, retryAfterSeconds?: number) {
+    super(code, detail, {}, retryAfterSeconds ? { 'retry-after': String(retryAfterSeconds) } : {});
   }
-}
-
-function pairKey(source: number, sink: number): number {
-  return (source << 8) | sink;
 }
 
 function pairsOf(directives: readonly Directive[]): Directive[][] {
@@ -82,11 +76,11 @@ export function relayAdvertisement(caller: DirectiveSet): string {
   ].join(' ');
 }
 
-interface CalleeStream {
-  stats: StreamStats;
-  index: number;
-  lastAckAt: number;
-  pending: boolean;
+/** A stream from the callee, and the caller's server stream its frames go to. */
+class CalleeStream extends ReceiveStream {
+  constructor(readonly index: number) {
+    super();
+  }
 }
 
 /** Registers relay handlers at consumer TGs (once per TG and advertisement) and places calls there. */
@@ -118,11 +112,7 @@ export class OnNetDialer {
       if (answer.status !== 201) throw refusedBy(tg, call.to, answer.status, answer.body);
       const description = answer.body as { uri?: unknown; clientDirectives?: unknown; serverDirectives?: unknown };
       if (typeof description?.uri !== 'string' || !description.uri.startsWith('https://')) {
-        throw new OnNetRefusal(
-          502,
-          'callee-protocol-error',
-          `The consumer TG of ${call.to} answered without a call URI`,
-        );
+        throw new OnNetRefusal('callee-protocol-error', `The consumer TG of ${call.to} answered without a call URI`);
       }
       let client: Directive[];
       let server: Directive[];
@@ -131,7 +121,6 @@ export class OnNetDialer {
         server = parseDirectives(String(description.serverDirectives ?? ''));
       } catch (err) {
         throw new OnNetRefusal(
-          502,
           'callee-protocol-error',
           `The consumer TG of ${call.to} sent bad directives: ${(err as Error).message}`,
         );
@@ -144,7 +133,6 @@ export class OnNetDialer {
       if (err instanceof ConsumerTgUnreachable) {
         this.log(`consumer TG ${tg.id} unreachable: ${err.message}`);
         throw new OnNetRefusal(
-          503,
           'callee-unreachable',
           `The consumer TG of ${call.to} could not be reached (${err.why})`,
           2,
@@ -190,10 +178,9 @@ function refusedBy(tg: EdgeConsumerTg, what: string, status: number, body: unkno
   const detail = (body as { detail?: unknown } | undefined)?.detail;
   const said = typeof detail === 'string' ? `: ${detail.slice(0, 200)}` : '';
   if (status === 409 && slug === 'no-common-codec') {
-    return new OnNetRefusal(409, 'no-common-codec', `The callee has no codec in common with the call${said}`);
+    return new OnNetRefusal('no-common-codec', `The callee has no codec in common with the call${said}`);
   }
   return new OnNetRefusal(
-    404,
     'destination-unreachable',
     `The consumer TG ${tg.id} refused ${what} with ${status}${slug ? ` (${slug})` : ''}${said}`,
   );
@@ -283,7 +270,7 @@ export class OnNetLeg {
 
     const mediaIn = this.client.stream('GET', `${this.uri}/media`, token);
     this.mediaIn = mediaIn;
-    const frames = new FrameParser({ maxFrameSize: MAX_FRAME_SIZE });
+    const frames = new FrameParser({ maxFrameSize: DEFAULT_MAX_FRAME_SIZE });
     mediaIn.on('data', (chunk: Buffer) => {
       frames.push(chunk);
       for (let f = frames.next(); f !== null; f = frames.next()) {
@@ -335,16 +322,15 @@ export class OnNetLeg {
     }
     let stream = this.calleeStreams.get(key);
     if (!stream) {
-      stream = { stats: new StreamStats(), index, lastAckAt: 0, pending: false };
+      stream = new CalleeStream(index);
       this.calleeStreams.set(key, stream);
     }
     const now = Date.now();
-    const arrival = stream.stats.record(frame, now);
+    const arrival = stream.record(frame, now);
     if (arrival === 'duplicate' || arrival === 'late') return;
     this.framesFromCallee++;
     this.bytesFromCallee += frame.payload.length;
-    stream.pending = true;
-    if (now - stream.lastAckAt >= ACK_INTERVAL_MS) this.ack(stream, now);
+    if (stream.ackDue(now)) this.ack(stream, now);
     this.listener.media(index, frame);
   }
 
@@ -371,14 +357,12 @@ export class OnNetLeg {
   /** Periodic work: acks of the callee's frames. */
   tick(now: number): void {
     for (const stream of this.calleeStreams.values()) {
-      if (stream.pending && now - stream.lastAckAt >= ACK_INTERVAL_MS) this.ack(stream, now);
+      if (stream.ackDue(now)) this.ack(stream, now);
     }
   }
 
   private ack(stream: CalleeStream, now: number): void {
-    stream.pending = false;
-    stream.lastAckAt = now;
-    const fields = stream.stats.ack();
+    const fields = stream.takeAck(now);
     if (fields && this.mediaOut) this.mediaOut.send(encodeAckFrame(fields));
   }
 

@@ -1,5 +1,6 @@
 import type { EdgeRange, EdgeTrunk } from '../../contracts/edge-snapshot.js';
-import { etagOfDocument, tgDescription } from './tg-description.js';
+import { etagOfDocument } from '@riptrunk/ript';
+import { tgDescription } from './tg-description.js';
 import type { EdgeConfigStore } from './edge-config.store.js';
 import { TgDescriptionCache } from './tg-description.cache.js';
 

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { EdgeRange, EdgeTrunk } from '../../contracts/edge-snapshot.js';
 
 import type { TgDescription } from '@riptrunk/ript';
@@ -42,15 +41,4 @@ export function tgDescription(
       certs: `${providerTg}/certs`,
     },
   };
-}
-
-export function etagOfDocument(doc: unknown): string {
-  return `"${createHash('sha256').update(JSON.stringify(doc)).digest('base64url').slice(0, 27)}"`;
-}
-
-/** RFC 9110 §13.1.2: weak comparison; `*` matches any current representation. */
-export function ifNoneMatchHits(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  if (header.trim() === '*') return true;
-  return header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
 }

@@ -1,3 +1,4 @@
+import { edgeProblem } from '../edge-problem.js';
 import { Controller, Get, Headers, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal } from '../../common/auth/current-principal.decorator.js';
@@ -5,8 +6,7 @@ import type { Principal } from '../../common/auth/principal.js';
 import { Scopes } from '../../common/auth/scopes.decorator.js';
 import { AppConfig } from '../../common/config/app-config.js';
 import { ResourceId } from '../../common/http/openapi-decorators.js';
-import { ProblemException } from '../../common/http/problem.js';
-import { ifNoneMatchHits } from './tg-description.js';
+import { ifNoneMatchHits } from '@riptrunk/ript';
 import { EdgeConfigStore } from './edge-config.store.js';
 import { TgDescriptionCache } from './tg-description.cache.js';
 
@@ -35,10 +35,8 @@ export class TgController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): string | undefined {
     const trunk = this.store.trunk(tgId);
-    if (!trunk || trunk.tenantId !== principal.tenantId)
-      throw ProblemException.of(404, 'tg-not-found', `No TG ${tgId}`);
-    if (trunk.state !== 'active')
-      throw ProblemException.of(403, 'tg-disabled', `TG ${tgId} is disabled by the provider`);
+    if (!trunk || trunk.tenantId !== principal.tenantId) throw edgeProblem(404, 'tg-not-found', `No TG ${tgId}`);
+    if (trunk.state !== 'active') throw edgeProblem(403, 'tg-disabled', `TG ${tgId} is disabled by the provider`);
     const { json, etag } = this.descriptions.get(trunk);
     void reply.header('etag', etag).header('cache-control', 'private, max-age=60');
     if (ifNoneMatchHits(ifNoneMatch, etag)) {

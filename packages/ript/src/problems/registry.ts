@@ -96,6 +96,11 @@ export const PROBLEMS = {
   'callee-protocol-error': { status: 502, title: 'Callee protocol error' },
   'callee-unreachable': { status: 503, title: 'Callee unreachable' },
   draining: { status: 503, title: 'Edge draining' },
+  'edge-draining': { status: 503, title: 'Edge draining' },
+  'passport-invalid': { status: 403, title: 'PASSporT refused' },
+  'caller-id-not-allowed': { status: 403, title: 'Caller ID not allowed' },
+  'call-setup-failed': { status: 503, title: 'Call setup failed' },
+  'call-on-another-edge': { status: 421, title: 'Call served by another edge' },
 } as const satisfies Record<string, ProblemKind>;
 
 export type ProblemSlug = keyof typeof PROBLEMS;

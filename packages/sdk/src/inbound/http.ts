@@ -1,39 +1,63 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { STATUS_CODES, type ServerResponse } from 'node:http';
-import type { RawRequest, RawResponse } from '@riptrunk/ript';
+import {
+  type FieldError,
+  PROBLEM_CONTENT_TYPE,
+  type ProblemDocument,
+  problemType,
+  RiptError,
+  type ProblemSlug,
+  type RawRequest,
+  type RawResponse,
+} from '@riptrunk/ript';
 
 /** node:http2 compatibility objects, or HTTP/1.1 ones (the server allows both). */
 export type InboundRequest = RawRequest;
 export type InboundResponse = RawResponse;
 
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 const MAX_JSON_BYTES = 64 * 1024;
 
-export interface FieldError {
-  pointer: string;
-  detail: string;
-}
+export type { FieldError };
 
-/** An RFC 9457 problem the server answers with (types as the edge's: `urn:riptrunk:problem:<slug>`). */
-export class HttpProblem extends Error {
+/**
+ * An RFC 9457 problem the server answers with: a registered slug (type `urn:riptrunk:problem:<slug>`), answered
+ * with the status the call site gives (one slug is answered with two statuses: `no-common-codec`, 400 when a
+ * handler registers, 409 when a call is placed) and the HTTP reason phrase as its title.
+ */
+export class HttpProblem extends RiptError {
+  readonly #status: number;
+
   constructor(
-    readonly status: number,
-    readonly slug: string,
+    status: number,
+    slug: ProblemSlug,
     detail: string,
-    readonly extra: Record<string, unknown> = {},
-    readonly headers: Record<string, string> = {},
+    extra: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
   ) {
-    super(detail);
-    this.name = 'HttpProblem';
+    super(slug, detail, extra, headers);
+    this.#status = status;
+  }
+
+  override get status(): number {
+    return this.#status;
+  }
+
+  get slug(): ProblemSlug {
+    return this.code;
   }
 
   static validation(errors: FieldError[]): HttpProblem {
     return new HttpProblem(400, 'validation', errors.map((e) => e.detail).join('; '), { errors });
   }
 
+  /** The document answered (the status and title above, not the registry's). */
+  override toProblem(): ProblemDocument {
+    return this.body() as ProblemDocument;
+  }
+
   body(): Record<string, unknown> {
     return {
-      type: `urn:riptrunk:problem:${this.slug}`,
+      type: problemType(this.code),
       title: STATUS_CODES[this.status] ?? 'Error',
       status: this.status,
       detail: this.message,

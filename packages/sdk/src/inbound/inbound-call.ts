@@ -1,6 +1,8 @@
-import type { Directive, DirectiveSet } from '@riptrunk/ript';
+import type { Directive, DirectiveSet, MediaWritable } from '@riptrunk/ript';
 import {
   createEvent,
+  DEFAULT_MAX_FRAME_SIZE,
+  directiveKey,
   encodeAckFrame,
   encodeMediaFrame,
   EventStreamWriter,
@@ -9,8 +11,12 @@ import {
   FrameKind,
   FrameParser,
   type MediaFrame,
+  MediaOutput,
+  pairKey,
+  pairSink,
+  pairSource,
+  ReceiveStream,
   type RiptEvent,
-  StreamStats,
   type StreamStatsSnapshot,
 } from '@riptrunk/ript';
 import { MediaStats } from '../audio/stats.js';
@@ -56,38 +62,10 @@ export interface InboundCallInit {
   now?: number;
 }
 
-/** Sends an ack when frames arrived and the stream's last ack is this old (so acks go out at least every 100 ms). */
-export const ACK_INTERVAL_MS = 75;
-export const MAX_FRAME_SIZE = 1500;
-
 interface Writable<T> {
   write(chunk: T): boolean;
   end(): unknown;
-  once(event: 'drain', listener: () => void): unknown;
 }
-
-/** A GET media stream; frames are dropped for it while it is congested (live audio is not queued). */
-class MediaOutput {
-  congested = false;
-  constructor(readonly res: Writable<Buffer>) {}
-  send(frame: Buffer): boolean {
-    if (this.congested) return false;
-    if (!this.res.write(frame)) {
-      this.congested = true;
-      this.res.once('drain', () => (this.congested = false));
-    }
-    return true;
-  }
-}
-
-interface ReceiveStream {
-  stats: StreamStats;
-  lastAckAt: number;
-  pending: boolean;
-}
-
-const pairKey = (source: number, sink: number) => (source << 8) | sink;
-const directiveKey = (source: number, sink: number, codec: number) => (source << 16) | (sink << 8) | codec;
 
 /**
  * A call the provider placed to this consumer TG, as the application sees it: caller, callee, PASSporT and
@@ -223,7 +201,11 @@ export class InboundCall {
 
   /** Receive statistics per provider→us stream. */
   streamStats(): InboundStreamReport[] {
-    return [...this.received].map(([pair, s]) => ({ source: pair >> 8, sink: pair & 0xff, ...s.stats.snapshot() }));
+    return [...this.received].map(([pair, s]) => ({
+      source: pairSource(pair),
+      sink: pairSink(pair),
+      ...s.stats.snapshot(),
+    }));
   }
 
   describe(withState = false): InboundCallDescription {
@@ -321,7 +303,7 @@ export class InboundCall {
   }
 
   /** @internal */
-  addMediaOutput(res: Writable<Buffer>): object {
+  addMediaOutput(res: MediaWritable): object {
     const output = new MediaOutput(res);
     this.mediaOutputs.add(output);
     return output;
@@ -334,7 +316,7 @@ export class InboundCall {
 
   /** @internal A parser for one PUT media stream. */
   newParser(): FrameParser {
-    return new FrameParser({ maxFrameSize: MAX_FRAME_SIZE });
+    return new FrameParser({ maxFrameSize: DEFAULT_MAX_FRAME_SIZE });
   }
 
   /** @internal Feeds one chunk of a PUT media stream. */
@@ -364,13 +346,12 @@ export class InboundCall {
     }
     const pair = pairKey(frame.source, frame.sink);
     let stream = this.received.get(pair);
-    if (!stream) this.received.set(pair, (stream = { stats: new StreamStats(), lastAckAt: 0, pending: false }));
-    const arrival = stream.stats.record(frame, arrivalMs);
+    if (!stream) this.received.set(pair, (stream = new ReceiveStream()));
+    const arrival = stream.record(frame, arrivalMs);
     if (arrival === 'duplicate' || arrival === 'late') return;
     this.stats.recordReceived(frame.seq, frame.payload.length, frame.ts, arrivalMs);
     this.lastMediaAt = arrivalMs;
-    stream.pending = true;
-    if (arrivalMs - stream.lastAckAt >= ACK_INTERVAL_MS) this.sendAck(stream, arrivalMs);
+    if (stream.ackDue(arrivalMs)) this.sendAck(stream, arrivalMs);
     for (const listener of this.frameListeners) listener(frame);
   }
 
@@ -378,15 +359,15 @@ export class InboundCall {
   tick(now = Date.now()): void {
     if (this.isEnded) return;
     for (const stream of this.received.values()) {
-      if (stream.pending && now - stream.lastAckAt >= ACK_INTERVAL_MS) this.sendAck(stream, now);
+      if (stream.ackDue(now)) this.sendAck(stream, now);
     }
   }
 
   private sendAck(stream: ReceiveStream, now: number): void {
-    const fields = stream.stats.ack();
-    if (!fields || this.mediaOutputs.size === 0) return;
-    stream.pending = false;
-    stream.lastAckAt = now;
+    // with no GET media stream open the ack stays owed (sent once one opens)
+    if (this.mediaOutputs.size === 0 || !stream.stats.ack()) return;
+    const fields = stream.takeAck(now);
+    if (!fields) return;
     const frame = encodeAckFrame(fields);
     for (const output of this.mediaOutputs) output.send(frame);
   }
