@@ -1,13 +1,12 @@
 import type { ProblemSlug } from '@riptrunk/ript';
 import { ProblemException } from '../common/http/problem.js';
 
-/** A problem answer of the edge, its slug one of the registry's (a typo does not compile). */
+/** A problem answer of the edge: a registered kind, with the registry's status and title. */
 export function edgeProblem(
-  status: number,
   slug: ProblemSlug,
   detail: string,
   extra: Record<string, unknown> = {},
   headers: Record<string, string> = {},
 ): ProblemException {
-  return ProblemException.of(status, slug, detail, extra, headers);
+  return ProblemException.of(slug, detail, extra, headers);
 }

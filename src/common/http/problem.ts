@@ -13,14 +13,6 @@ import {
 export { PROBLEM_CONTENT_TYPE, type FieldError } from '@riptrunk/ript';
 export type Problem = ProblemDocument;
 
-/**
- * @deprecated Temporary, for the edge's call sites that still pass free-string slugs; use `problemType` of
- * @riptrunk/ript (registered slugs only). Remove with the old form of {@link ProblemException.of}.
- */
-export function problemType(slug: string): string {
-  return `urn:riptrunk:problem:${slug}`;
-}
-
 /** The problem for a bare HTTP status (framework errors, unknown routes): its generic kind when one is registered. */
 export function problem(status: number, detail?: string, extra: Partial<Problem> = {}): Problem {
   const slug = slugForStatus(status);
@@ -50,41 +42,9 @@ export class ProblemException extends HttpException {
   static of(
     slug: ProblemSlug,
     detail: string,
-    extra?: Record<string, unknown>,
-    headers?: Record<string, string>,
-  ): ProblemException;
-  /**
-   * @deprecated The old (status, slug, detail) form, kept only while the edge's call sites move to the one above;
-   * remove it with the last of them.
-   */
-  static of(
-    status: number,
-    slug: string,
-    detail: string,
-    extra?: Record<string, unknown>,
-    headers?: Record<string, string>,
-  ): ProblemException;
-  static of(
-    ...args:
-      | [ProblemSlug, string, Record<string, unknown>?, Record<string, string>?]
-      | [number, string, string, Record<string, unknown>?, Record<string, string>?]
+    extra: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
   ): ProblemException {
-    if (typeof args[0] === 'number') {
-      const [status, slug, detail, extra = {}, headers = {}] = args as [
-        number,
-        string,
-        string,
-        Record<string, unknown>?,
-        Record<string, string>?,
-      ];
-      return new ProblemException(problem(status, detail, { type: problemType(slug), ...extra }), headers);
-    }
-    const [slug, detail, extra = {}, headers = {}] = args as [
-      ProblemSlug,
-      string,
-      Record<string, unknown>?,
-      Record<string, string>?,
-    ];
     return new ProblemException(problemDocument(slug, detail, extra), headers);
   }
 

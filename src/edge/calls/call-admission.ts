@@ -12,6 +12,7 @@ import {
   parseAdvertisement,
   type PassportVerification,
   type ProblemSlug,
+  PROBLEMS,
 } from '@riptrunk/ript';
 import type { LimitDecision } from '../../contracts/call-limits.js';
 import type { EdgeConsumerTg, EdgeRange, EdgeTrunk } from '../../contracts/edge-snapshot.js';
@@ -56,15 +57,15 @@ export type CallRefusal =
       headers: Record<string, string>;
     };
 
+/** A refusal answered with the registered problem of `slug` (its status comes from the registry). */
 export function refusal(
   outcome: Exclude<CallAttemptOutcome, 'created' | 'invalid'>,
-  status: number,
   slug: ProblemSlug,
   detail: string,
   extra: Record<string, unknown> = {},
   headers: Record<string, string> = {},
 ): CallRefusal {
-  return { refused: true, outcome, status, slug, detail, extra, headers };
+  return { refused: true, outcome, status: PROBLEMS[slug].status, slug, detail, extra, headers };
 }
 
 export function isRefusal(value: unknown): value is CallRefusal {
@@ -90,7 +91,6 @@ export function checkRequest({ draining, trunk, body, retryAfter }: RequestCheck
   if (draining) {
     return refusal(
       'draining',
-      503,
       'edge-draining',
       'This edge is draining: place the call again',
       {},
@@ -103,7 +103,7 @@ export function checkRequest({ draining, trunk, body, retryAfter }: RequestCheck
   const errors: FieldError[] = [...unknownFields(fields, CALL_REQUEST_FIELDS), ...callRequestErrors(fields)];
   if (errors.length) return { refused: true, outcome: 'invalid', errors };
   if (trunk.state !== 'active') {
-    return refusal('tg-disabled', 403, 'tg-disabled', `TG ${trunk.id} is disabled by the provider`, { tg: trunk.id });
+    return refusal('tg-disabled', 'tg-disabled', `TG ${trunk.id} is disabled by the provider`, { tg: trunk.id });
   }
   return fields as unknown as CallRequest;
 }
@@ -149,7 +149,6 @@ export function checkCall(check: CallCheck): CallPlan | CallRefusal {
   if (!handlerServes(trunk, handler)) {
     return refusal(
       'handler-not-registered',
-      409,
       'handler-not-registered',
       `${request.handler} is not a handler registered on TG ${trunk.id}`,
       { handler: request.handler },
@@ -160,7 +159,6 @@ export function checkCall(check: CallCheck): CallPlan | CallRefusal {
   if (!matchesAny(trunk.destinations, request.destination)) {
     return refusal(
       'destination-not-allowed',
-      403,
       'destination-not-allowed',
       `TG ${trunk.id} may not call ${request.destination}`,
       { destination: request.destination, allowed: trunk.destinations },
@@ -177,7 +175,7 @@ function checkCallerId({ trunk, request, passport, tenantRanges }: CallCheck): C
   if (request.passport !== undefined) {
     if (!passport) throw new Error('checkCall: a request with a PASSporT needs its verification');
     if (!passport.ok) {
-      return refusal('caller-id', 403, 'passport-invalid', `The PASSporT was refused: ${passport.reason}`, {
+      return refusal('caller-id', 'passport-invalid', `The PASSporT was refused: ${passport.reason}`, {
         reason: passport.reason,
         from: request.from,
       });
@@ -185,7 +183,6 @@ function checkCallerId({ trunk, request, passport, tenantRanges }: CallCheck): C
     if (passport.orig !== request.from) {
       return refusal(
         'caller-id',
-        403,
         'caller-id-not-allowed',
         `The PASSporT asserts ${passport.orig}, not ${request.from}`,
         { from: request.from, orig: passport.orig },
@@ -197,7 +194,6 @@ function checkCallerId({ trunk, request, passport, tenantRanges }: CallCheck): C
   if (ranges.some((r) => matches(rangePattern(r), request.from))) return null;
   return refusal(
     'caller-id',
-    403,
     'caller-id-not-allowed',
     `${request.from} is not a number of this trunk's caller ID ranges; send a PASSporT to use it`,
     { from: request.from, allowed: ranges.map(rangePattern) },
@@ -212,8 +208,7 @@ export function routeOf(
   destination: string,
   onNet: OnNetDirectory,
 ): { line: CallRoute; consumerTgs?: EdgeConsumerTg[] } | CallRefusal {
-  const unreachable = (detail: string) =>
-    refusal('unreachable', 404, 'destination-unreachable', detail, { destination });
+  const unreachable = (detail: string) => refusal('unreachable', 'destination-unreachable', detail, { destination });
   const line = testLineFor(destination);
   if (line === 'unassigned') return unreachable(`${destination} is not an assigned test line`);
   if (line) return { line };
@@ -235,7 +230,7 @@ export function directivesOf(
   trunkAd: Advertisement,
   line: CallRoute,
 ): DirectiveSet | CallRefusal {
-  const noCommonCodec = (detail: string) => refusal('no-common-codec', 409, 'no-common-codec', detail);
+  const noCommonCodec = (detail: string) => refusal('no-common-codec', 'no-common-codec', detail);
   let set: DirectiveSet;
   try {
     set = computeDirectives(handlerAd, trunkAd, { secondaryCodecs: true });
@@ -268,7 +263,6 @@ export function checkLimits(trunk: EdgeTrunk, decision: LimitDecision, retryAfte
   if (decision.limit === 'concurrency') {
     return refusal(
       'concurrency-limit',
-      429,
       'concurrency-limit',
       `TG ${trunk.id} has ${trunk.maxConcurrentCalls} calls up already (max-concurrent-calls)`,
       { limit: 'max-concurrent-calls', value: trunk.maxConcurrentCalls },
@@ -277,7 +271,6 @@ export function checkLimits(trunk: EdgeTrunk, decision: LimitDecision, retryAfte
   }
   return refusal(
     'cps-limit',
-    429,
     'cps-limit',
     `TG ${trunk.id} placed ${trunk.maxCallsPerSecond} calls in the last second (max-calls-per-second)`,
     { limit: 'max-calls-per-second', value: trunk.maxCallsPerSecond },
@@ -287,5 +280,5 @@ export function checkLimits(trunk: EdgeTrunk, decision: LimitDecision, retryAfte
 
 /** The call passed admission but could not be set up (signing, storing, placing). */
 export function setupFailed(detail: string, headers: Record<string, string> = {}): CallRefusal {
-  return refusal('error', 503, 'call-setup-failed', detail, {}, headers);
+  return refusal('error', 'call-setup-failed', detail, {}, headers);
 }

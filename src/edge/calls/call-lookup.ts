@@ -12,7 +12,7 @@ import type { LiveCall } from './live-call.js';
 export type FoundCall = { live: LiveCall; record?: undefined } | { live?: undefined; record: CallRecord };
 
 export function callNotFound(callId: string): ProblemException {
-  return edgeProblem(404, 'call-not-found', `No call ${callId}`);
+  return edgeProblem('call-not-found', `No call ${callId}`);
 }
 
 /** Finds the caller's calls: here, or (read-only) in Redis; a call handed to this edge is adopted on first use. */
@@ -33,7 +33,7 @@ export class CallLookup {
     }
     const record = CALL_ID.test(callId) ? await this.callStore.get(callId) : null;
     if (!record || record.tenantId !== principal.tenantId) throw callNotFound(callId);
-    if (record.endedAt) throw edgeProblem(404, 'call-ended', `Call ${callId} has ended (${record.reason})`);
+    if (record.endedAt) throw edgeProblem('call-ended', `Call ${callId} has ended (${record.reason})`);
     if (record.migratingTo === this.edgeId) return { live: await this.migration.adopt(record) };
     return { record };
   }
@@ -43,12 +43,12 @@ export class CallLookup {
     const found = await this.find(callId, principal);
     if (found.live) {
       if (found.live.ended) {
-        throw edgeProblem(404, 'call-ended', `Call ${callId} has ended (${found.live.reason})`);
+        throw edgeProblem('call-ended', `Call ${callId} has ended (${found.live.reason})`);
       }
       return found.live;
     }
     if (found.record.edgeId !== this.edgeId) {
-      throw edgeProblem(421, 'call-on-another-edge', `Call ${callId} is served by edge ${found.record.edgeId}`, {
+      throw edgeProblem('call-on-another-edge', `Call ${callId} is served by edge ${found.record.edgeId}`, {
         edge: found.record.edgeId,
       });
     }

@@ -25,12 +25,9 @@ import type { CallDescription } from '../../contracts/call-record.js';
 const MEDIA_TYPE = 'application/octet-stream';
 
 function tooManyStreams(kind: string, limit: number): ProblemException {
-  return edgeProblem(
-    429,
-    'too-many-streams',
-    `This call has ${limit} ${kind} streams open already (the limit per call)`,
-    { limit },
-  );
+  return edgeProblem('too-many-streams', `This call has ${limit} ${kind} streams open already (the limit per call)`, {
+    limit,
+  });
 }
 
 /** One PUT media stream: its bytes go through a frame parser into the call's media. */
@@ -112,7 +109,7 @@ class EventInputExchange implements CallExchange {
       this.handle(chunk);
     } catch (err) {
       new Logger('EventInput').error(`events stream of call ${this.call.id}: ${(err as Error).stack ?? err}`);
-      this.finish(() => endWithProblem(this.res, 500, 'internal-error', 'The events stream failed on the edge'));
+      this.finish(() => endWithProblem(this.res, 'internal-error', 'The events stream failed on the edge'));
     }
   };
 
@@ -130,7 +127,6 @@ class EventInputExchange implements CallExchange {
         this.finish(() =>
           endWithProblem(
             this.res,
-            400,
             'invalid-event',
             `Invalid event: ${checked.errors.map((e) => e.message).join('; ')}`,
             {
@@ -164,15 +160,9 @@ class EventInputExchange implements CallExchange {
     const position = err instanceof EventStreamError ? err.position : undefined;
     const detail = err instanceof Error ? err.message : String(err);
     this.finish(() =>
-      endWithProblem(
-        this.res,
-        400,
-        'invalid-event-stream',
-        `The events stream is not a JSON array of events: ${detail}`,
-        {
-          ...(position !== undefined ? { position } : {}),
-        },
-      ),
+      endWithProblem(this.res, 'invalid-event-stream', `The events stream is not a JSON array of events: ${detail}`, {
+        ...(position !== undefined ? { position } : {}),
+      }),
     );
   }
 
@@ -228,7 +218,6 @@ export class CallsController {
   async remove(@Param('callId') callId: string, @CurrentPrincipal() principal: Principal): Promise<never> {
     await this.calls.find(callId, principal);
     throw edgeProblem(
-      405,
       'method-not-allowed',
       'End a call by sending an end event on PUT <call>/events',
       {},

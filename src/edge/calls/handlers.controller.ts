@@ -60,9 +60,10 @@ function assertServable(ad: Advertisement, trunk: EdgeTrunk): void {
     computeDirectives(ad, parseAdvertisement(trunk.advertisement));
   } catch (err) {
     if (!(err instanceof NoCommonCodecError)) throw err;
-    throw edgeProblem(400, 'no-common-codec', err.message, {
-      errors: [{ pointer: '#/advertisement', detail: err.message }],
-    });
+    // profile §5: a handler that cannot be registered is a malformed request (400), while a call whose handler and
+    // TG share no codec is a conflict (409, the registered status of the kind)
+    const errors = [{ pointer: '#/advertisement', detail: err.message }];
+    throw new ProblemException({ ...problemDocument('no-common-codec', err.message, { errors }), status: 400 });
   }
 }
 
@@ -87,7 +88,7 @@ export class HandlersController {
     const trunk = ownTrunk(this.store, tgId, principal);
     const handler = HANDLER_ID.test(handlerId) ? await this.handlers.get(trunk.id, handlerId) : null;
     if (!handler || handler.tenantId !== trunk.tenantId) {
-      throw edgeProblem(404, 'handler-not-found', `No handler ${handlerId} on TG ${tgId}`);
+      throw edgeProblem('handler-not-found', `No handler ${handlerId} on TG ${tgId}`);
     }
     return handler;
   }
@@ -120,7 +121,7 @@ export class HandlersController {
     const ad = parseAdvertisementField(body.advertisement);
     assertServable(ad, trunk);
     if ((await this.handlers.count(trunk.id)) >= MAX_HANDLERS_PER_TG) {
-      throw edgeProblem(409, 'too-many-handlers', `TG ${tgId} has ${MAX_HANDLERS_PER_TG} handlers already`);
+      throw edgeProblem('too-many-handlers', `TG ${tgId} has ${MAX_HANDLERS_PER_TG} handlers already`);
     }
     const now = new Date().toISOString();
     const handler: StoredHandler = {
@@ -133,7 +134,6 @@ export class HandlersController {
     };
     if (!(await this.handlers.create(handler))) {
       throw edgeProblem(
-        409,
         'handler-exists',
         `Handler ${handler.handlerId} is already registered on TG ${tgId}: update it with PUT`,
         { uri: this.handlers.uri(trunk.id, handler.handlerId) },
@@ -163,7 +163,7 @@ export class HandlersController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<HandlerDocument> {
     const trunk = ownTrunk(this.store, tgId, principal);
-    if (!HANDLER_ID.test(handlerId)) throw edgeProblem(404, 'handler-not-found', `No handler ${handlerId}`);
+    if (!HANDLER_ID.test(handlerId)) throw edgeProblem('handler-not-found', `No handler ${handlerId}`);
     const body = jsonObject(raw);
     const errors = unknownFields(body, ['handler-id', 'advertisement']);
     if (body['handler-id'] !== undefined && body['handler-id'] !== handlerId) {
@@ -175,7 +175,7 @@ export class HandlersController {
     assertServable(ad, trunk);
     const existing = await this.handlers.get(trunk.id, handlerId);
     if (!existing && (await this.handlers.count(trunk.id)) >= MAX_HANDLERS_PER_TG) {
-      throw edgeProblem(409, 'too-many-handlers', `TG ${tgId} has ${MAX_HANDLERS_PER_TG} handlers already`);
+      throw edgeProblem('too-many-handlers', `TG ${tgId} has ${MAX_HANDLERS_PER_TG} handlers already`);
     }
     const now = new Date().toISOString();
     const handler: StoredHandler = {

@@ -1,8 +1,14 @@
-import type { ProblemSlug } from '@riptrunk/ript';
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { PROBLEM_CONTENT_TYPE, problem, problemType, type Problem } from '../../common/http/problem.js';
-import { endExchange, stopRequestBody, type RawRequest, type RawResponse } from '@riptrunk/ript';
+import { PROBLEM_CONTENT_TYPE, type Problem } from '../../common/http/problem.js';
+import {
+  endExchange,
+  problemDocument,
+  stopRequestBody,
+  type ProblemSlug,
+  type RawRequest,
+  type RawResponse,
+} from '@riptrunk/ript';
 
 export type { RawRequest, RawResponse };
 
@@ -56,7 +62,6 @@ export function openResponse(reply: FastifyReply, status: number, headers: Recor
 /** Answers a hijacked (or not yet answered) exchange with a problem document. */
 export function endWithProblem(
   res: RawResponse,
-  status: number,
   slug: ProblemSlug,
   detail: string,
   extra: Partial<Problem> = {},
@@ -65,9 +70,9 @@ export function endWithProblem(
     if (!res.writableEnded) res.end();
     return;
   }
-  const body = JSON.stringify(problem(status, detail, { type: problemType(slug), ...extra }));
-  (res as ServerResponse).writeHead(status, { 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store' });
-  res.end(body);
+  const body = problemDocument(slug, detail, extra);
+  (res as ServerResponse).writeHead(body.status, { 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
 }
 
 /** Ends a stream route's exchange (see endExchange). */

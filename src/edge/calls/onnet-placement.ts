@@ -11,7 +11,7 @@ import { RefusedCall } from './refused-call.js';
 function onNetRefusal(err: unknown, destination: string): CallRefusal {
   if (!(err instanceof OnNetRefusal)) return setupFailed(`The call could not be placed: ${(err as Error).message}`);
   const outcome = err.status === 409 ? 'no-common-codec' : 'unreachable';
-  return refusal(outcome, err.status, err.code, err.message, { destination }, err.headers);
+  return refusal(outcome, err.code, err.message, { destination }, err.headers);
 }
 
 /** Places the callee's leg of on-net calls (profile §6 routing) and relays its progress to the caller's call. */

@@ -13,7 +13,7 @@ export class RefusedCall extends Error {
   problem(): ProblemException {
     const r = this.refusal;
     if (r.outcome === 'invalid') return ProblemException.validation(r.errors);
-    return edgeProblem(r.status, r.slug, r.detail, r.extra, r.headers);
+    return edgeProblem(r.slug, r.detail, r.extra, r.headers);
   }
 }
 

@@ -11,14 +11,14 @@ export { unknownFields } from './request-fields.js';
 export function ownTrunk(store: EdgeConfigStore, tgId: string, principal: Principal): EdgeTrunk {
   const trunk = store.trunk(tgId);
   if (!trunk || !principal.tenantId || trunk.tenantId !== principal.tenantId) {
-    throw edgeProblem(404, 'tg-not-found', `No TG ${tgId}`);
+    throw edgeProblem('tg-not-found', `No TG ${tgId}`);
   }
   return trunk;
 }
 
 export function assertTrunkActive(trunk: EdgeTrunk): void {
   if (trunk.state !== 'active') {
-    throw edgeProblem(403, 'tg-disabled', `TG ${trunk.id} is disabled by the provider`, { tg: trunk.id });
+    throw edgeProblem('tg-disabled', `TG ${trunk.id} is disabled by the provider`, { tg: trunk.id });
   }
 }
 

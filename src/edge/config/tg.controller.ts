@@ -35,8 +35,8 @@ export class TgController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): string | undefined {
     const trunk = this.store.trunk(tgId);
-    if (!trunk || trunk.tenantId !== principal.tenantId) throw edgeProblem(404, 'tg-not-found', `No TG ${tgId}`);
-    if (trunk.state !== 'active') throw edgeProblem(403, 'tg-disabled', `TG ${tgId} is disabled by the provider`);
+    if (!trunk || trunk.tenantId !== principal.tenantId) throw edgeProblem('tg-not-found', `No TG ${tgId}`);
+    if (trunk.state !== 'active') throw edgeProblem('tg-disabled', `TG ${tgId} is disabled by the provider`);
     const { json, etag } = this.descriptions.get(trunk);
     void reply.header('etag', etag).header('cache-control', 'private, max-age=60');
     if (ifNoneMatchHits(ifNoneMatch, etag)) {
