@@ -387,3 +387,27 @@ describe('validateClientEvent', () => {
     expect(events.map((e) => validateClientEvent(e, CALL).ok)).toEqual([true]);
   });
 });
+
+describe('validateEvent: sip-status (profile §10)', () => {
+  const base = { direction: 's2c', ts: TS, call: CALL };
+
+  it('keeps the SIP status of final events', () => {
+    const failed = validateEvent({ ...base, type: 'failed', reason: 'sip-503', 'sip-status': 503 });
+    expect(failed).toEqual({ ok: true, event: { ...base, type: 'failed', reason: 'sip-503', 'sip-status': 503 } });
+    const declined = validateEvent({ ...base, type: 'declined', 'sip-status': 486 });
+    expect(declined).toEqual({ ok: true, event: { ...base, type: 'declined', 'sip-status': 486 } });
+  });
+
+  it('refuses a status that is not a SIP code, and drops it from other types', () => {
+    for (const bad of [99, 700, 486.5, '486']) {
+      expect(validateEvent({ ...base, type: 'end', reason: 'normal', 'sip-status': bad })).toMatchObject({
+        ok: false,
+        errors: [{ field: 'sip-status' }],
+      });
+    }
+    expect(validateEvent({ ...base, type: 'answered', 'sip-status': 200 })).toEqual({
+      ok: true,
+      event: { ...base, type: 'answered' },
+    });
+  });
+});

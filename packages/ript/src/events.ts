@@ -20,15 +20,23 @@ export const EVENT_TYPES = [
 export type EventType = (typeof EVENT_TYPES)[number];
 export type EventDirection = 's2c' | 'c2s';
 
+/**
+ * SIP interworking (profile §10): a gateway's final events may carry the SIP status that ended its SIP leg, so that
+ * the other side (and the CDR) knows it; optional everywhere else.
+ */
+export interface SipOutcomeFields {
+  'sip-status'?: number;
+}
+
 /** Extra fields of each event type. */
 export interface EventFields {
   proceeding: Record<never, never>;
   alerting: Record<never, never>;
   answered: Record<never, never>;
-  declined: Record<never, never>;
-  failed: { reason: string };
-  noanswer: Record<never, never>;
-  end: { reason: string };
+  declined: SipOutcomeFields;
+  failed: { reason: string } & SipOutcomeFields;
+  noanswer: SipOutcomeFields;
+  end: { reason: string } & SipOutcomeFields;
   migrate: { to: string };
   ping: { nonce: string };
   pong: { nonce: string };
@@ -62,6 +70,9 @@ const REQUIRED_FIELDS: Readonly<Record<EventType, readonly string[]>> = {
   ping: ['nonce'],
   pong: ['nonce'],
 };
+
+/** Types that may carry `sip-status` (SipOutcomeFields). */
+const SIP_OUTCOME_TYPES: ReadonlySet<EventType> = new Set(['declined', 'failed', 'noanswer', 'end']);
 
 export const MAX_EVENT_STRING_LENGTH = 256;
 export const MAX_URI_LENGTH = 2048;
@@ -160,7 +171,15 @@ export function validateEvent(value: unknown, options: ValidateEventOptions = {}
   } else if (options.call !== undefined && v.call !== options.call) {
     errors.push({ field: 'call', message: 'call does not match this call' });
   }
-  const extra: Record<string, string> = {};
+  const extra: Record<string, string | number> = {};
+  if (isEventType(type) && SIP_OUTCOME_TYPES.has(type) && v['sip-status'] !== undefined) {
+    const status = v['sip-status'];
+    if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 699) {
+      errors.push({ field: 'sip-status', message: 'sip-status must be a SIP status code (100-699)' });
+    } else {
+      extra['sip-status'] = status;
+    }
+  }
   if (isEventType(type)) {
     for (const field of REQUIRED_FIELDS[type]) {
       const f = v[field];
