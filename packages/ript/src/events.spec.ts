@@ -410,4 +410,28 @@ describe('validateEvent: sip-status (profile §10)', () => {
       event: { ...base, type: 'answered' },
     });
   });
+
+  it('keeps the SIP Call-ID of final events and refuses a malformed one', () => {
+    const end = validateEvent({
+      ...base,
+      type: 'end',
+      reason: 'normal',
+      'sip-status': 200,
+      'sip-call-id': 'a84b4c76e66710@pc33',
+    });
+    expect(end).toEqual({
+      ok: true,
+      event: { ...base, type: 'end', reason: 'normal', 'sip-status': 200, 'sip-call-id': 'a84b4c76e66710@pc33' },
+    });
+    expect(validateEvent({ ...base, type: 'answered', 'sip-call-id': 'c1@gw' })).toEqual({
+      ok: true,
+      event: { ...base, type: 'answered', 'sip-call-id': 'c1@gw' },
+    });
+    for (const bad of ['', 'with space', 'x'.repeat(257), 42]) {
+      expect(validateEvent({ ...base, type: 'declined', 'sip-call-id': bad })).toMatchObject({
+        ok: false,
+        errors: [{ field: 'sip-call-id' }],
+      });
+    }
+  });
 });

@@ -3,6 +3,7 @@
  * Each object: {"type", "direction": "s2c"|"c2s", "ts": RFC 3339 with ms, "call": call URI, ...}.
  */
 import { StringDecoder } from 'node:string_decoder';
+import { MAX_SIP_CALL_ID_LENGTH } from './call-request.js';
 
 export const EVENT_TYPES = [
   'proceeding',
@@ -21,18 +22,19 @@ export type EventType = (typeof EVENT_TYPES)[number];
 export type EventDirection = 's2c' | 'c2s';
 
 /**
- * SIP interworking (profile §10): a gateway's final events may carry the SIP status that ended its SIP leg, so that
- * the other side (and the CDR) knows it; optional everywhere else.
+ * SIP interworking (profile §10): a gateway's final events may carry the SIP status that ended its SIP leg and that
+ * leg's Call-ID, so that the other side (and the CDR) knows them; optional everywhere else.
  */
 export interface SipOutcomeFields {
   'sip-status'?: number;
+  'sip-call-id'?: string;
 }
 
 /** Extra fields of each event type. */
 export interface EventFields {
-  proceeding: Record<never, never>;
-  alerting: Record<never, never>;
-  answered: Record<never, never>;
+  proceeding: Pick<SipOutcomeFields, 'sip-call-id'>;
+  alerting: Pick<SipOutcomeFields, 'sip-call-id'>;
+  answered: Pick<SipOutcomeFields, 'sip-call-id'>;
   declined: SipOutcomeFields;
   failed: { reason: string } & SipOutcomeFields;
   noanswer: SipOutcomeFields;
@@ -71,7 +73,19 @@ const REQUIRED_FIELDS: Readonly<Record<EventType, readonly string[]>> = {
   pong: ['nonce'],
 };
 
-/** Types that may carry `sip-status` (SipOutcomeFields). */
+/** A Call-ID as RFC 3261 §25.1 allows it (word ["@" word]): visible ASCII, bounded. */
+const SIP_CALL_ID = new RegExp(`^[\\x21-\\x7e]{1,${MAX_SIP_CALL_ID_LENGTH}}$`);
+
+/** Types that may carry `sip-call-id` (a gateway's progress and final events) and `sip-status` (final only). */
+const SIP_CALL_ID_TYPES: ReadonlySet<EventType> = new Set([
+  'proceeding',
+  'alerting',
+  'answered',
+  'declined',
+  'failed',
+  'noanswer',
+  'end',
+]);
 const SIP_OUTCOME_TYPES: ReadonlySet<EventType> = new Set(['declined', 'failed', 'noanswer', 'end']);
 
 export const MAX_EVENT_STRING_LENGTH = 256;
@@ -178,6 +192,17 @@ export function validateEvent(value: unknown, options: ValidateEventOptions = {}
       errors.push({ field: 'sip-status', message: 'sip-status must be a SIP status code (100-699)' });
     } else {
       extra['sip-status'] = status;
+    }
+  }
+  if (isEventType(type) && SIP_CALL_ID_TYPES.has(type) && v['sip-call-id'] !== undefined) {
+    const callId = v['sip-call-id'];
+    if (typeof callId !== 'string' || !SIP_CALL_ID.test(callId)) {
+      errors.push({
+        field: 'sip-call-id',
+        message: `sip-call-id must be a SIP Call-ID of 1 to ${MAX_SIP_CALL_ID_LENGTH} visible characters`,
+      });
+    } else {
+      extra['sip-call-id'] = callId;
     }
   }
   if (isEventType(type)) {

@@ -218,12 +218,16 @@ export class RiptCall {
     }
   }
 
-  /** Sends one media frame on the directive's source/sink with the next sequence number. */
-  sendFrame(directive: Directive, payload: Uint8Array, ts = Date.now()): void {
+  /**
+   * Sends one media frame on the directive's source/sink with the next sequence number, or `explicitSeq` (a gateway
+   * keeps the RTP sequence numbers' gaps and order).
+   */
+  sendFrame(directive: Directive, payload: Uint8Array, ts = Date.now(), explicitSeq?: number): void {
     if (!this.mediaOut) throw new ClientError('openMedia() first', 'state');
     const key = `${directive.source}:${directive.sink}`;
-    const seq = this.sendSeq.get(key) ?? 0;
-    this.sendSeq.set(key, seq + 1);
+    const next = this.sendSeq.get(key) ?? 0;
+    const seq = explicitSeq ?? next;
+    this.sendSeq.set(key, Math.max(next, seq + 1));
     this.mediaOut.write(
       encodeMediaFrame({
         source: directive.source,

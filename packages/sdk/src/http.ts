@@ -1,12 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { Agent } from 'undici';
+import type { ProblemSlug } from '@riptrunk/ript';
+
+/** What a refused request's problem+json said, beyond its status. */
+export interface ProblemDetails {
+  /** The riptrunk problem slug, when the type is one of the registry's. */
+  slug?: ProblemSlug | null;
+  /** The Retry-After header of the refusal. */
+  retryAfter?: string | null;
+}
 
 export class ClientError extends Error {
   constructor(
     message: string,
     readonly code: string,
     readonly status?: number,
+    readonly problem: ProblemDetails = {},
   ) {
     super(message);
     this.name = 'ClientError';

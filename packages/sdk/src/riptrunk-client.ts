@@ -1,7 +1,7 @@
 import * as oauth from 'openid-client';
 import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import { fetch as undiciFetch, type Agent } from 'undici';
-import type { TgDescription } from '@riptrunk/ript';
+import { problemSlugOf, type TgDescription, type Verstat } from '@riptrunk/ript';
 import { RiptCall, type CallDescription } from './call.js';
 import { H2Streams } from './h2.js';
 import { ClientError, explainNetworkError, providerAgent } from './http.js';
@@ -210,11 +210,15 @@ export class RiptTrunkClient {
     const text = await res.text();
     const parsed = text ? (JSON.parse(text) as T & { detail?: string; title?: string }) : (undefined as T);
     if (res.status >= 400) {
-      const problem = parsed as { detail?: string; title?: string } | undefined;
+      const problem = parsed as { detail?: string; title?: string; type?: string } | undefined;
       throw new ClientError(
         `${method} ${url}: ${res.status} ${problem?.detail ?? problem?.title ?? text}`,
         'http',
         res.status,
+        {
+          slug: problemSlugOf(problem?.type),
+          retryAfter: res.headers.get('retry-after'),
+        },
       );
     }
     return { status: res.status, body: parsed, headers: res.headers };
@@ -349,7 +353,15 @@ export class RiptTrunkClient {
   /** Places a call through a TG with a registered handler; the answer carries the directives for media. */
   async placeCall(
     tg: TgDescriptionDoc,
-    call: { handler: string; destination: string; from: string; passport?: string },
+    call: {
+      handler: string;
+      destination: string;
+      from: string;
+      passport?: string;
+      /** SIP interworking (a gateway): the PASSporT's verification result and the SIP leg's Call-ID. */
+      verstat?: Verstat;
+      'sip-call-id'?: string;
+    },
   ): Promise<RiptCall> {
     const started = performance.now();
     const { body } = await this.request<CallDescription>('POST', tg.links.calls, call);

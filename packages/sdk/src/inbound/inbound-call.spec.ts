@@ -140,4 +140,31 @@ describe('InboundCall', () => {
     expect(out.ended).toBe(true);
     expect(call.sendFrame(Buffer.alloc(160))).toBe(false);
   });
+
+  it('carries a gateway SIP leg: sip-call-id on its events, sip-status on the final ones (profile §10)', () => {
+    const call = newCall();
+    call.sipCallId = 'a84b4c76e66710@gw.example';
+    const out = new Sink<string>();
+    call.addEventOutput(out);
+    call.alerting();
+    expect(call.decline(486)).toBe(true);
+    const parser = new EventStreamParser();
+    const events = out.chunks.flatMap((c) => parser.push(c));
+    expect(events.map((e) => [e.type, e['sip-call-id'], e['sip-status']])).toEqual([
+      ['proceeding', 'a84b4c76e66710@gw.example', undefined],
+      ['alerting', 'a84b4c76e66710@gw.example', undefined],
+      ['declined', 'a84b4c76e66710@gw.example', 486],
+      ['end', 'a84b4c76e66710@gw.example', 486],
+    ]);
+  });
+
+  it('sends a frame with an explicit seq and continues after the highest one', () => {
+    const call = newCall();
+    const out = new Sink<Buffer>();
+    call.addMediaOutput(out as never);
+    call.sendFrame(Buffer.alloc(160), 1_000, undefined, 5);
+    call.sendFrame(Buffer.alloc(160), 1_020, undefined, 3);
+    call.sendFrame(Buffer.alloc(160), 1_040);
+    expect(out.frames().map((f) => f.seq)).toEqual([5, 3, 6]);
+  });
 });

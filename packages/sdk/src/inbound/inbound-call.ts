@@ -1,4 +1,4 @@
-import type { Directive, DirectiveSet, MediaWritable } from '@riptrunk/ript';
+import type { Directive, DirectiveSet, MediaWritable, Verstat } from '@riptrunk/ript';
 import {
   createEvent,
   DEFAULT_MAX_FRAME_SIZE,
@@ -41,6 +41,8 @@ export interface InboundCallDescription {
   clientDirectives: string;
   serverDirectives: string;
   passport?: string;
+  verstat?: Verstat;
+  'sip-call-id'?: string;
   state?: InboundCallState;
   reason?: string;
 }
@@ -58,6 +60,10 @@ export interface InboundCallInit {
   from: string;
   to: string;
   passport?: string;
+  /** SIP interworking: the verification result of the PASSporT, as a gateway reported it. */
+  verstat?: Verstat;
+  /** SIP interworking: the Call-ID of the SIP leg behind this call. */
+  sipCallId?: string;
   directives: DirectiveSet;
   now?: number;
 }
@@ -78,6 +84,12 @@ export class InboundCall {
   readonly from: string;
   readonly to: string;
   readonly passport?: string;
+  readonly verstat?: Verstat;
+  /**
+   * SIP interworking: the Call-ID of the SIP leg behind this call, from the request or set by a gateway once it has
+   * one; the final events carry it (for the provider's CDR).
+   */
+  sipCallId?: string;
   /** What the provider sends (its handler's sources to our sinks). */
   readonly clientDirectives: Directive[];
   /** What we send (our sources to its handler's sinks); sendFrame uses the first by default. */
@@ -119,6 +131,8 @@ export class InboundCall {
     this.from = init.from;
     this.to = init.to;
     if (init.passport !== undefined) this.passport = init.passport;
+    if (init.verstat !== undefined) this.verstat = init.verstat;
+    if (init.sipCallId !== undefined) this.sipCallId = init.sipCallId;
     this.directives = init.directives;
     this.clientDirectives = init.directives.client;
     this.serverDirectives = init.directives.server;
@@ -148,36 +162,45 @@ export class InboundCall {
     return this.progress('answered');
   }
 
-  /** Declines a call not answered yet (`declined`, then `end`). */
-  decline(): boolean {
+  /** Declines a call not answered yet (`declined`, then `end`); a gateway passes the SIP status behind it. */
+  decline(sipStatus?: number): boolean {
     if (this.state === 'answered') throw new ClientError('the call is answered already: end() it', 'state');
-    return this.finish('declined', 'declined', false);
+    return this.finish('declined', 'declined', false, sipStatus);
   }
 
   /** Ends the call with an `end` event (reason `normal` by default). */
-  end(reason = 'normal'): boolean {
-    return this.finish('ended', reason, false);
+  end(reason = 'normal', sipStatus?: number): boolean {
+    return this.finish('ended', reason, false, sipStatus);
   }
 
   /** Ends the call with `failed` (then `end`) and the reason. */
-  fail(reason: string): boolean {
-    return this.finish('failed', reason, false);
+  fail(reason: string, sipStatus?: number): boolean {
+    return this.finish('failed', reason, false, sipStatus);
+  }
+
+  /** Ends a call not answered yet with `noanswer` (then `end`). */
+  noAnswer(sipStatus?: number): boolean {
+    if (this.state === 'answered') throw new ClientError('the call is answered already: end() it', 'state');
+    return this.finish('noanswer', 'noanswer', false, sipStatus);
   }
 
   /**
    * Sends a media frame to the provider on `directive` (the first server directive by default) with the next
-   * sequence number. Returns false when no GET media stream took it (none open yet, congested, or call ended).
+   * sequence number (or `explicitSeq`). Returns false when no GET media stream took it (none open yet, congested, or call ended).
    */
   sendFrame(
     payload: Uint8Array,
     ts = Date.now(),
     directive: Directive | undefined = this.serverDirectives[0],
+    /** An explicit seq (a gateway keeps the RTP sequence numbers' gaps and order); default the next one. */
+    explicitSeq?: number,
   ): boolean {
     if (this.isEnded) return false;
     if (!directive) throw new ClientError('this call has no server directive to send on', 'state');
     const pair = pairKey(directive.source, directive.sink);
-    const seq = this.sendSeq.get(pair) ?? 0;
-    this.sendSeq.set(pair, seq + 1);
+    const next = this.sendSeq.get(pair) ?? 0;
+    const seq = explicitSeq ?? next;
+    this.sendSeq.set(pair, Math.max(next, seq + 1));
     if (this.mediaOutputs.size === 0) return false;
     const frame = encodeMediaFrame({
       source: directive.source,
@@ -218,6 +241,8 @@ export class InboundCall {
       clientDirectives: this.directives.clientDirectives,
       serverDirectives: this.directives.serverDirectives,
       ...(this.passport !== undefined ? { passport: this.passport } : {}),
+      ...(this.verstat !== undefined ? { verstat: this.verstat } : {}),
+      ...(this.sipCallId !== undefined ? { 'sip-call-id': this.sipCallId } : {}),
       ...(withState ? { state: this.state, ...(this.reason ? { reason: this.reason } : {}) } : {}),
     };
   }
@@ -233,7 +258,7 @@ export class InboundCall {
       this.answeredAt = now;
       this.stats.setupCompleted();
     }
-    this.broadcast(createEvent(state, { direction: 's2c', call: this.uri, ts: now }));
+    this.broadcast(createEvent(state, { direction: 's2c', call: this.uri, ts: now, ...this.sipCallIdField() }));
     return true;
   }
 
@@ -241,7 +266,11 @@ export class InboundCall {
   currentEvents(): RiptEvent[] {
     if (this.isEnded) return this.finalEvents;
     const state = this.state === 'alerting' || this.state === 'answered' ? this.state : 'proceeding';
-    return [createEvent(state, { direction: 's2c', call: this.uri, ts: this.stateAt })];
+    return [createEvent(state, { direction: 's2c', call: this.uri, ts: this.stateAt, ...this.sipCallIdField() })];
+  }
+
+  private sipCallIdField(): { 'sip-call-id'?: string } {
+    return this.sipCallId !== undefined ? { 'sip-call-id': this.sipCallId } : {};
   }
 
   /** @internal */
@@ -373,10 +402,21 @@ export class InboundCall {
   }
 
   /** @internal Ends the call (idempotent): final events to every GET stream, then every stream closed. */
-  finish(state: 'declined' | 'noanswer' | 'failed' | 'ended', reason: string, byProvider: boolean): boolean {
+  finish(
+    state: 'declined' | 'noanswer' | 'failed' | 'ended',
+    reason: string,
+    byProvider: boolean,
+    sipStatus?: number,
+  ): boolean {
     if (this.isEnded) return false;
     const now = new Date();
-    const base = { direction: 's2c' as const, call: this.uri, ts: now };
+    const base = {
+      direction: 's2c' as const,
+      call: this.uri,
+      ts: now,
+      ...(sipStatus !== undefined ? { 'sip-status': sipStatus } : {}),
+      ...this.sipCallIdField(),
+    };
     const end = createEvent('end', { ...base, reason });
     if (state === 'failed') this.finalEvents = [createEvent('failed', { ...base, reason }), end];
     else if (state === 'declined' || state === 'noanswer') this.finalEvents = [createEvent(state, base), end];
