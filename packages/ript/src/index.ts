@@ -23,3 +23,4 @@ export * from './session/receive-stream.js';
 export * from './session/call-clock.js';
 export * from './session/call-timers.js';
 export * from './sip/rtp.js';
+export * from './sip/sdp.js';
