@@ -24,3 +24,4 @@ export * from './session/call-clock.js';
 export * from './session/call-timers.js';
 export * from './sip/rtp.js';
 export * from './sip/sdp.js';
+export * from './sip/sip-outcomes.js';
