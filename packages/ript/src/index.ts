@@ -25,3 +25,4 @@ export * from './session/call-timers.js';
 export * from './sip/rtp.js';
 export * from './sip/sdp.js';
 export * from './sip/sip-outcomes.js';
+export * from './sip/sip-numbers.js';
