@@ -26,3 +26,4 @@ export * from './sip/rtp.js';
 export * from './sip/sdp.js';
 export * from './sip/sip-outcomes.js';
 export * from './sip/sip-numbers.js';
+export * from './sip/rtcp.js';
