@@ -140,4 +140,20 @@ describe('InboundCall', () => {
     expect(out.ended).toBe(true);
     expect(call.sendFrame(Buffer.alloc(160))).toBe(false);
   });
+
+  it('sends with an explicit seq when given (a gateway keeps the RTP numbering), continuing after the highest', () => {
+    const call = newCall();
+    const out = new Sink<Buffer>();
+    call.addMediaOutput(out);
+    const directive = call.serverDirectives[0];
+    expect(call.sendFrame(Buffer.alloc(160), 5_000, directive, 7)).toBe(true);
+    expect(call.sendFrame(Buffer.alloc(160), 4_960, directive, 5)).toBe(true); // reordered RTP stays reordered
+    expect(call.sendFrame(Buffer.alloc(160), 5_020)).toBe(true);
+    expect(out.frames().map((f) => [f.seq, f.ts])).toEqual([
+      [7, 5_000],
+      [5, 4_960],
+      [8, 5_020],
+    ]);
+    expect(() => call.sendFrame(Buffer.alloc(1), 0, directive, -1)).toThrow(RangeError);
+  });
 });
