@@ -22,3 +22,8 @@ export * from './session/ack-cadence.js';
 export * from './session/receive-stream.js';
 export * from './session/call-clock.js';
 export * from './session/call-timers.js';
+export * from './sip/rtp.js';
+export * from './sip/sdp.js';
+export * from './sip/sip-outcomes.js';
+export * from './sip/sip-numbers.js';
+export * from './sip/rtcp.js';

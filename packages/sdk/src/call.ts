@@ -219,14 +219,17 @@ export class RiptCall {
   }
 
   /**
-   * Sends one media frame on the directive's source/sink with the next sequence number, or `explicitSeq` (a gateway
-   * keeps the RTP sequence numbers' gaps and order).
+   * Sends one media frame on the directive's source/sink with the next sequence number, or with `seq` when given
+   * (a gateway keeps the RTP numbering; later frames without one continue after the highest seq sent).
    */
-  sendFrame(directive: Directive, payload: Uint8Array, ts = Date.now(), explicitSeq?: number): void {
+  sendFrame(directive: Directive, payload: Uint8Array, ts = Date.now(), seq?: number): void {
     if (!this.mediaOut) throw new ClientError('openMedia() first', 'state');
     const key = `${directive.source}:${directive.sink}`;
     const next = this.sendSeq.get(key) ?? 0;
-    const seq = explicitSeq ?? next;
+    if (seq !== undefined && (!Number.isSafeInteger(seq) || seq < 0)) {
+      throw new RangeError(`seq must be a safe non-negative integer, got ${seq}`);
+    }
+    seq ??= next;
     this.sendSeq.set(key, Math.max(next, seq + 1));
     this.mediaOut.write(
       encodeMediaFrame({

@@ -158,13 +158,19 @@ describe('InboundCall', () => {
     ]);
   });
 
-  it('sends a frame with an explicit seq and continues after the highest one', () => {
+  it('sends with an explicit seq when given (a gateway keeps the RTP numbering), continuing after the highest', () => {
     const call = newCall();
     const out = new Sink<Buffer>();
-    call.addMediaOutput(out as never);
-    call.sendFrame(Buffer.alloc(160), 1_000, undefined, 5);
-    call.sendFrame(Buffer.alloc(160), 1_020, undefined, 3);
-    call.sendFrame(Buffer.alloc(160), 1_040);
-    expect(out.frames().map((f) => f.seq)).toEqual([5, 3, 6]);
+    call.addMediaOutput(out);
+    const directive = call.serverDirectives[0];
+    expect(call.sendFrame(Buffer.alloc(160), 5_000, directive, 7)).toBe(true);
+    expect(call.sendFrame(Buffer.alloc(160), 4_960, directive, 5)).toBe(true); // reordered RTP stays reordered
+    expect(call.sendFrame(Buffer.alloc(160), 5_020)).toBe(true);
+    expect(out.frames().map((f) => [f.seq, f.ts])).toEqual([
+      [7, 5_000],
+      [5, 4_960],
+      [8, 5_020],
+    ]);
+    expect(() => call.sendFrame(Buffer.alloc(1), 0, directive, -1)).toThrow(RangeError);
   });
 });

@@ -186,20 +186,24 @@ export class InboundCall {
 
   /**
    * Sends a media frame to the provider on `directive` (the first server directive by default) with the next
-   * sequence number (or `explicitSeq`). Returns false when no GET media stream took it (none open yet, congested, or call ended).
+   * sequence number, or with `seq` when given (a gateway keeps the RTP numbering; later frames without one continue
+   * after the highest seq sent). Returns false when no GET media stream took it (none open yet, congested, or call
+   * ended).
    */
   sendFrame(
     payload: Uint8Array,
     ts = Date.now(),
     directive: Directive | undefined = this.serverDirectives[0],
-    /** An explicit seq (a gateway keeps the RTP sequence numbers' gaps and order); default the next one. */
-    explicitSeq?: number,
+    seq?: number,
   ): boolean {
     if (this.isEnded) return false;
     if (!directive) throw new ClientError('this call has no server directive to send on', 'state');
+    if (seq !== undefined && (!Number.isSafeInteger(seq) || seq < 0)) {
+      throw new RangeError(`seq must be a safe non-negative integer, got ${seq}`);
+    }
     const pair = pairKey(directive.source, directive.sink);
     const next = this.sendSeq.get(pair) ?? 0;
-    const seq = explicitSeq ?? next;
+    seq ??= next;
     this.sendSeq.set(pair, Math.max(next, seq + 1));
     if (this.mediaOutputs.size === 0) return false;
     const frame = encodeMediaFrame({
