@@ -27,3 +27,4 @@ export * from './sip/sdp.js';
 export * from './sip/sip-outcomes.js';
 export * from './sip/sip-numbers.js';
 export * from './sip/rtcp.js';
+export * from './sip/rfc4733.js';
