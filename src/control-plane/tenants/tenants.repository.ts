@@ -24,6 +24,7 @@ export class TenantsRepository extends EntityRepository<TenantEntity> {
   page(query: ListTenantsQuery): Promise<Page<TenantEntity>> {
     const qb = this.rows.createQueryBuilder('t');
     if (query.status) qb.andWhere('t.status = :status', { status: query.status });
+    if (query.kind) qb.andWhere('t.kind = :kind', { kind: query.kind });
     if (query.name)
       qb.andWhere(`t.name ILIKE :name ESCAPE '\\'`, { name: `%${query.name.replace(/[\\%_]/g, '\\$&')}%` });
     return paginate(qb, query, { alias: 't', timeColumn: 'createdAt' });

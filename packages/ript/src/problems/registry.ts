@@ -50,6 +50,7 @@ export const PROBLEMS = {
   'number-not-assigned': { status: 404, title: 'Number not assigned' },
   'number-range-not-found': { status: 404, title: 'Number range not found' },
   'range-overlap': { status: 409, title: 'Number range overlaps another' },
+  'interconnect-owns-no-numbers': { status: 409, title: 'An interconnect tenant owns no numbers' },
   'range-in-use': { status: 409, title: 'Number range in use' },
   'trunk-not-found': { status: 404, title: 'Trunk not found' },
   'trunk-name-taken': { status: 409, title: 'Trunk name already used' },
