@@ -8,6 +8,7 @@ import { ProviderStirCertificates1732400000050 } from './1732400000050-provider-
 import { Cdrs1732400000060 } from './1732400000060-cdrs.js';
 import { KeyCheck1732400000070 } from './1732400000070-key-check.js';
 import { TenantKind1732400000080 } from './1732400000080-tenant-kind.js';
+import { ConsumerTgPriority1732400000081 } from './1732400000081-consumer-tg-priority.js';
 
 /** Every migration, in order. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   Cdrs1732400000060,
   KeyCheck1732400000070,
   TenantKind1732400000080,
+  ConsumerTgPriority1732400000081,
 ];

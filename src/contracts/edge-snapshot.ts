@@ -29,6 +29,8 @@ export interface EdgeConsumerTg {
   handlersUri: string;
   callsUri: string;
   destinations: string[];
+  /** Lower first among the consumer TGs that take a destination equally well. */
+  priority: number;
 }
 
 export interface EdgeSnapshot {

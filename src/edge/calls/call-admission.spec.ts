@@ -48,6 +48,7 @@ const calleeTg: EdgeConsumerTg = {
   handlersUri: 'https://pbx.example/tg/handlers',
   callsUri: 'https://pbx.example/tg/calls',
   destinations: ['+14085559*'],
+  priority: 100,
 };
 const onNet = (over: Partial<OnNetDirectory> = {}): OnNetDirectory => ({
   rangeOwning: (n) =>
