@@ -38,7 +38,8 @@ export interface EdgeSnapshot {
   version: number;
   /** Set when the snapshot covers one tenant only. */
   tenantId: string | null;
-  tenants: { id: string; status: string }[];
+  /** `kind`: an interconnect tenant's consumer TGs take off-net destinations, its trunks any E.164 caller. */
+  tenants: { id: string; status: string; kind: 'enterprise' | 'interconnect' }[];
   trunks: EdgeTrunk[];
   ranges: EdgeRange[];
   consumerTgs: EdgeConsumerTg[];

@@ -46,9 +46,9 @@ export class TenantsRepository extends EntityRepository<TenantEntity> {
     return row?.status ?? null;
   }
 
-  /** The edges' view: every tenant's (or one tenant's) status, read in the snapshot's transaction `m`. */
+  /** The edges' view: every tenant's (or one tenant's) status and kind, read in the snapshot's transaction `m`. */
   async forEdges(m: EntityManager, tenantId: string | null): Promise<EdgeSnapshot['tenants']> {
     const { where, params } = tenantScope(tenantId, 'id');
-    return (await m.query(`SELECT id, status FROM tenants ${where}`, params)) as EdgeSnapshot['tenants'];
+    return (await m.query(`SELECT id, status, kind FROM tenants ${where}`, params)) as EdgeSnapshot['tenants'];
   }
 }

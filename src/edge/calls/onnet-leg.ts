@@ -180,10 +180,10 @@ function refusedBy(tg: EdgeConsumerTg, what: string, status: number, body: unkno
   if (status === 409 && slug === 'no-common-codec') {
     return new OnNetRefusal('no-common-codec', `The callee has no codec in common with the call${said}`);
   }
-  return new OnNetRefusal(
-    'destination-unreachable',
-    `The consumer TG ${tg.id} refused ${what} with ${status}${slug ? ` (${slug})` : ''}${said}`,
-  );
+  const answered = `The consumer TG ${tg.id} answered ${what} with ${status}${slug ? ` (${slug})` : ''}${said}`;
+  // a 5xx is the callee side failing, not refusing: the next candidate is tried (profile §10), as for no answer
+  if (status >= 500) return new OnNetRefusal('callee-unreachable', answered, 2);
+  return new OnNetRefusal('destination-unreachable', answered);
 }
 
 /** The callee's leg of an on-net call: its events and media streams at the consumer TG. */
