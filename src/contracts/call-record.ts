@@ -1,3 +1,4 @@
+import type { Verstat } from '@riptrunk/ript';
 import type { CallDetailRecord } from './cdr.js';
 
 /**
@@ -26,7 +27,8 @@ export interface CallDescription {
   to: string;
   clientDirectives: string;
   serverDirectives: string;
-  passport: string;
+  /** Absent for a call from an interconnect trunk that came without one (the edge signs no PSTN caller). */
+  passport?: string;
   state?: CallState;
   reason?: string;
 }
@@ -42,7 +44,12 @@ export interface CallRecord {
   handler: string;
   from: string;
   to: string;
-  passport: string;
+  /** Null: a call from an interconnect trunk without a PASSporT (the edge signs none for it). */
+  passport: string | null;
+  /** A call from an interconnect trunk: the `verstat` its gateway sent, passed on to the callee. */
+  verstat?: Verstat;
+  /** The call request's `sip-call-id` (a gateway's call), for the CDR. */
+  sipCallId?: string;
   clientDirectives: string;
   serverDirectives: string;
   line: CallRoute;
@@ -155,7 +162,7 @@ export function describeRecord(r: CallRecord): CallDescription {
     to: r.to,
     clientDirectives: r.clientDirectives,
     serverDirectives: r.serverDirectives,
-    passport: r.passport,
+    ...(r.passport !== null ? { passport: r.passport } : {}),
     state: r.state,
     ...(r.reason ? { reason: r.reason } : {}),
   };

@@ -1,7 +1,7 @@
 import * as oauth from 'openid-client';
 import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import { fetch as undiciFetch, type Agent } from 'undici';
-import type { TgDescription } from '@riptrunk/ript';
+import type { TgDescription, Verstat } from '@riptrunk/ript';
 import { RiptCall, type CallDescription } from './call.js';
 import { H2Streams } from './h2.js';
 import { ClientError, explainNetworkError, providerAgent } from './http.js';
@@ -365,7 +365,16 @@ export class RiptTrunkClient {
   /** Places a call through a TG with a registered handler; the answer carries the directives for media. */
   async placeCall(
     tg: TgDescriptionDoc,
-    call: { handler: string; destination: string; from: string; passport?: string },
+    call: {
+      handler: string;
+      destination: string;
+      from: string;
+      passport?: string;
+      /** A gateway on an interconnect trunk: the verification result of the PASSporT it received (profile §10). */
+      verstat?: Verstat;
+      /** A gateway: the Call-ID of the call's SIP leg, kept in the CDR. */
+      'sip-call-id'?: string;
+    },
   ): Promise<RiptCall> {
     const started = performance.now();
     const { body } = await this.request<CallDescription>('POST', tg.links.calls, call);

@@ -179,6 +179,37 @@ describe('call admission: the call', () => {
     expect(() => checkCall(check({ request: withPassport }))).toThrow(/verification/);
   });
 
+  it('takes any E.164 caller on an interconnect trunk without a PASSporT, and checks one it sends as today', () => {
+    const icTrunk = { ...trunk, tenantId: 'ten_ic' };
+    const ic = {
+      trunk: icTrunk,
+      handler: { ...handler, tenantId: 'ten_ic' },
+      tenantRanges: () => [],
+      onNet: onNet({ tenantKind: (id) => (id === 'ten_ic' ? 'interconnect' : 'enterprise') }),
+    };
+    const pstnCaller = { ...request, destination: '+14085559001', from: '+442071838750' };
+    expect(checkCall(check({ ...ic, request: pstnCaller }))).toMatchObject({ line: 'onnet' });
+    const signed = { ...pstnCaller, passport: 'a.b.c' };
+    const ok: PassportVerification = {
+      ok: true,
+      orig: '+442071838750',
+      dest: ['+14085559001'],
+      attest: 'B',
+      x5u: 'https://cert.example/x',
+      origid: 'o',
+      iat: 1,
+    };
+    expect(checkCall(check({ ...ic, request: signed, passport: ok }))).toMatchObject({ line: 'onnet' });
+    expect(
+      refused(checkCall(check({ ...ic, request: signed, passport: { ok: false, reason: 'stale' } }))),
+    ).toMatchObject({ slug: 'passport-invalid' });
+    expect(
+      refused(checkCall(check({ ...ic, request: signed, passport: { ...ok, orig: '+33123456789' } }))),
+    ).toMatchObject({ slug: 'caller-id-not-allowed' });
+    // the same caller from an enterprise trunk is refused
+    expect(refused(checkCall(check({ request: pstnCaller }))).slug).toBe('caller-id-not-allowed');
+  });
+
   it('refuses destinations the trunk may not call', () => {
     expect(refused(checkCall(check({ request: { ...request, destination: '+33123456789' } })))).toMatchObject({
       outcome: 'destination-not-allowed',
@@ -268,6 +299,18 @@ describe('call admission: the call', () => {
         status: 403,
         slug: 'interconnect-transit',
       });
+      const icTrunk = { ...trunk, tenantId: 'ten_ic', destinations: ['*'] };
+      const viaCheck = refused(
+        checkCall(
+          check({
+            trunk: icTrunk,
+            handler: { ...handler, tenantId: 'ten_ic' },
+            request: { ...request, destination: '+442071838750', from: '+33123456789' },
+            onNet: directory([c], { tenantKind: (id) => (id === 'ten_ic' ? 'interconnect' : 'enterprise') }),
+          }),
+        ),
+      );
+      expect(viaCheck.slug).toBe('interconnect-transit');
     });
   });
 

@@ -181,7 +181,11 @@ export function checkCall(check: CallCheck): CallPlan | CallRefusal {
   return { ...route, directives };
 }
 
-function checkCallerId({ trunk, request, passport, tenantRanges }: CallCheck): CallRefusal | null {
+/**
+ * The caller ID: a PASSporT is verified and must assert `from`; without one, `from` must be a number of the trunk's
+ * caller ID ranges, except on an interconnect trunk (profile §10), which carries the PSTN caller as received.
+ */
+function checkCallerId({ trunk, request, passport, tenantRanges, onNet }: CallCheck): CallRefusal | null {
   if (request.passport !== undefined) {
     if (!passport) throw new Error('checkCall: a request with a PASSporT needs its verification');
     if (!passport.ok) {
@@ -200,6 +204,7 @@ function checkCallerId({ trunk, request, passport, tenantRanges }: CallCheck): C
     }
     return null;
   }
+  if (onNet.tenantKind(trunk.tenantId) === 'interconnect') return null;
   const ranges = callerIdRanges(trunk, tenantRanges());
   if (ranges.some((r) => matches(rangePattern(r), request.from))) return null;
   return refusal(

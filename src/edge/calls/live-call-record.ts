@@ -22,6 +22,8 @@ export function recordOf(call: LiveCall): CallRecord {
     from: call.from,
     to: call.to,
     passport: call.passport,
+    ...(call.verstat !== undefined ? { verstat: call.verstat } : {}),
+    ...(call.sipCallId !== undefined ? { sipCallId: call.sipCallId } : {}),
     clientDirectives: call.directives.clientDirectives,
     serverDirectives: call.directives.serverDirectives,
     line: call.line,

@@ -23,6 +23,7 @@ import {
   RiptError,
   type RiptEvent,
   validateEvent,
+  type Verstat,
   writeFrameHeader,
 } from '@riptrunk/ript';
 import type { EdgeConsumerTg } from '../../contracts/edge-snapshot.js';
@@ -95,11 +96,25 @@ export class OnNetDialer {
   /** Places the callee leg; throws OnNetRefusal when the consumer TG refuses or cannot be reached. */
   async place(
     tg: EdgeConsumerTg,
-    call: { from: string; to: string; passport: string; directives: DirectiveSet },
+    call: {
+      from: string;
+      to: string;
+      passport: string | null;
+      verstat?: Verstat;
+      sipCallId?: string;
+      directives: DirectiveSet;
+    },
     listener: OnNetListener,
   ): Promise<OnNetLeg> {
     const advertisement = relayAdvertisement(call.directives);
-    const body = { destination: call.to, from: call.from, passport: call.passport };
+    // profile §10: the PASSporT (none for an unsigned interconnect caller), verstat and SIP Call-ID go on as sent
+    const body = {
+      destination: call.to,
+      from: call.from,
+      ...(call.passport !== null ? { passport: call.passport } : {}),
+      ...(call.verstat !== undefined ? { verstat: call.verstat } : {}),
+      ...(call.sipCallId !== undefined ? { 'sip-call-id': call.sipCallId } : {}),
+    };
     try {
       let handler = await this.handler(tg, advertisement);
       let answer = await this.client.json('POST', tg.callsUri, tg.token, { handler, ...body });

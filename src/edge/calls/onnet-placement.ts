@@ -61,7 +61,14 @@ export class OnNetPlacement {
   private async placeAt(call: LiveCall, tg: EdgeConsumerTg): Promise<void> {
     const leg = await this.dialer.place(
       tg,
-      { from: call.from, to: call.to, passport: call.passport, directives: call.directives },
+      {
+        from: call.from,
+        to: call.to,
+        passport: call.passport,
+        verstat: call.verstat,
+        sipCallId: call.sipCallId,
+        directives: call.directives,
+      },
       {
         progress: (state) => {
           if (call.ended) return;

@@ -73,6 +73,8 @@ export class CallsResource {
       from: body.from,
       to: body.destination,
       ...(body.passport !== undefined ? { passport: body.passport } : {}),
+      ...(body.verstat !== undefined ? { verstat: body.verstat } : {}),
+      ...(body['sip-call-id'] !== undefined ? { sipCallId: body['sip-call-id'] } : {}),
       directives,
     });
     this.calls.set(id, call);

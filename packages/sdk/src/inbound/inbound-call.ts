@@ -1,4 +1,4 @@
-import type { Directive, DirectiveSet, MediaWritable } from '@riptrunk/ript';
+import type { Directive, DirectiveSet, MediaWritable, Verstat } from '@riptrunk/ript';
 import {
   createEvent,
   DEFAULT_MAX_FRAME_SIZE,
@@ -58,6 +58,10 @@ export interface InboundCallInit {
   from: string;
   to: string;
   passport?: string;
+  /** From a gateway's call: the verification result of the PASSporT it received (profile §10). */
+  verstat?: Verstat;
+  /** From a gateway's call: the Call-ID of its SIP leg. */
+  sipCallId?: string;
   directives: DirectiveSet;
   now?: number;
 }
@@ -78,6 +82,10 @@ export class InboundCall {
   readonly from: string;
   readonly to: string;
   readonly passport?: string;
+  /** The `verstat` of the call request, when a gateway sent one. */
+  readonly verstat?: Verstat;
+  /** The `sip-call-id` of the call request, when a gateway sent one. */
+  readonly sipCallId?: string;
   /** What the provider sends (its handler's sources to our sinks). */
   readonly clientDirectives: Directive[];
   /** What we send (our sources to its handler's sinks); sendFrame uses the first by default. */
@@ -119,6 +127,8 @@ export class InboundCall {
     this.from = init.from;
     this.to = init.to;
     if (init.passport !== undefined) this.passport = init.passport;
+    if (init.verstat !== undefined) this.verstat = init.verstat;
+    if (init.sipCallId !== undefined) this.sipCallId = init.sipCallId;
     this.directives = init.directives;
     this.clientDirectives = init.directives.client;
     this.serverDirectives = init.directives.server;
