@@ -50,6 +50,8 @@ export interface CallRecord {
   verstat?: Verstat;
   /** The call request's `sip-call-id` (a gateway's call), for the CDR. */
   sipCallId?: string;
+  /** The `sip-status` of the callee side's final event, for the CDR. */
+  sipStatus?: number;
   clientDirectives: string;
   serverDirectives: string;
   line: CallRoute;
@@ -122,6 +124,8 @@ export function callDetailRecords(r: CallRecord, edgeId: string): CallDetailReco
     answeredAt: r.answeredAt,
     endedAt: r.endedAt ?? new Date().toISOString(),
     reason: cdrReason(r.reason),
+    sipCallId: r.sipCallId ?? null,
+    sipStatus: r.sipStatus ?? null,
   };
   const cdrs: CallDetailRecord[] = [
     {

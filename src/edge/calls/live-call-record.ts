@@ -24,6 +24,7 @@ export function recordOf(call: LiveCall): CallRecord {
     passport: call.passport,
     ...(call.verstat !== undefined ? { verstat: call.verstat } : {}),
     ...(call.sipCallId !== undefined ? { sipCallId: call.sipCallId } : {}),
+    ...(call.sipStatus !== undefined ? { sipStatus: call.sipStatus } : {}),
     clientDirectives: call.directives.clientDirectives,
     serverDirectives: call.directives.serverDirectives,
     line: call.line,

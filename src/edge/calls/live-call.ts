@@ -52,6 +52,8 @@ export class LiveCall {
   readonly verstat?: Verstat;
   /** The call request's `sip-call-id`. */
   readonly sipCallId?: string;
+  /** The `sip-status` of the callee side's final event (a SIP gateway's), once it came. */
+  sipStatus?: number;
   readonly directives: DirectiveSet;
   readonly line: CallRoute;
   readonly media: CallMedia;
@@ -88,6 +90,7 @@ export class LiveCall {
     this.passport = init.passport;
     if (init.verstat !== undefined) this.verstat = init.verstat;
     if (init.sipCallId !== undefined) this.sipCallId = init.sipCallId;
+    if (init.restored?.sipStatus !== undefined) this.sipStatus = init.restored.sipStatus;
     this.directives = init.directives;
     this.line = init.line;
     const now = init.now ?? Date.now();

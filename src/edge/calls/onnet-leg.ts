@@ -40,8 +40,8 @@ import type { CallOutcome } from '../../contracts/call-record.js';
 /** What the callee's leg reports to the caller's call. */
 export interface OnNetListener {
   progress(state: 'alerting' | 'answered'): void;
-  /** The callee ended the call (or its leg failed); called once. */
-  finished(outcome: CallOutcome): void;
+  /** The callee ended the call (or its leg failed); called once, with the `sip-status` of its final event if any. */
+  finished(outcome: CallOutcome, sipStatus?: number): void;
   /** A media frame from the callee for the caller's server stream `index` (CallMedia's s2c order). */
   media(index: number, frame: MediaFrame): void;
 }
@@ -309,16 +309,16 @@ export class OnNetLeg {
         this.listener.progress(event.type);
         return;
       case 'declined':
-        this.finish({ kind: 'declined' });
+        this.finish({ kind: 'declined' }, event['sip-status']);
         return;
       case 'noanswer':
-        this.finish({ kind: 'noanswer' });
+        this.finish({ kind: 'noanswer' }, event['sip-status']);
         return;
       case 'failed':
-        this.finish({ kind: 'failed', reason: event.reason });
+        this.finish({ kind: 'failed', reason: event.reason }, event['sip-status']);
         return;
       case 'end':
-        this.finish({ kind: 'end', reason: event.reason });
+        this.finish({ kind: 'end', reason: event.reason }, event['sip-status']);
         return;
       case 'ping':
         this.sendEvent(createEvent('pong', { direction: 'c2s', call: this.uri, nonce: event.nonce }));
@@ -406,10 +406,10 @@ export class OnNetLeg {
   }
 
   /** The callee ended (or its leg broke): tell the caller's call once, then close our side. */
-  private finish(outcome: CallOutcome): void {
+  private finish(outcome: CallOutcome, sipStatus?: number): void {
     if (this.done || this.calleeEnded) return;
     this.calleeEnded = outcome.kind !== 'failed' || !outcome.reason.startsWith('callee-');
-    this.listener.finished(outcome);
+    this.listener.finished(outcome, sipStatus);
     this.hangup(outcome.kind === 'end' ? outcome.reason : outcome.kind);
   }
 

@@ -75,7 +75,10 @@ export class OnNetPlacement {
           call.progress(state);
           void this.callStore.save(recordOf(call)).catch(() => undefined);
         },
-        finished: (outcome) => void this.endings.end(call, outcome),
+        finished: (outcome, sipStatus) => {
+          if (sipStatus !== undefined && !call.ended) call.sipStatus = sipStatus;
+          void this.endings.end(call, outcome);
+        },
         media: (index, frame) => call.media.relay(index, frame),
       },
     );
