@@ -7,6 +7,9 @@ import { SealedIdempotencyBodies1732400000040 } from './1732400000040-sealed-ide
 import { ProviderStirCertificates1732400000050 } from './1732400000050-provider-stir-certificates.js';
 import { Cdrs1732400000060 } from './1732400000060-cdrs.js';
 import { KeyCheck1732400000070 } from './1732400000070-key-check.js';
+import { TenantKind1732400000080 } from './1732400000080-tenant-kind.js';
+import { ConsumerTgPriority1732400000081 } from './1732400000081-consumer-tg-priority.js';
+import { CdrSipFields1732400000082 } from './1732400000082-cdr-sip-fields.js';
 
 /** Every migration, in order. */
 export const MIGRATIONS = [
@@ -19,4 +22,7 @@ export const MIGRATIONS = [
   ProviderStirCertificates1732400000050,
   Cdrs1732400000060,
   KeyCheck1732400000070,
+  TenantKind1732400000080,
+  ConsumerTgPriority1732400000081,
+  CdrSipFields1732400000082,
 ];

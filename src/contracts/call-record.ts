@@ -1,3 +1,4 @@
+import type { Verstat } from '@riptrunk/ript';
 import type { CallDetailRecord } from './cdr.js';
 
 /**
@@ -26,7 +27,8 @@ export interface CallDescription {
   to: string;
   clientDirectives: string;
   serverDirectives: string;
-  passport: string;
+  /** Absent for a call from an interconnect trunk that came without one (the edge signs no PSTN caller). */
+  passport?: string;
   state?: CallState;
   reason?: string;
 }
@@ -42,7 +44,14 @@ export interface CallRecord {
   handler: string;
   from: string;
   to: string;
-  passport: string;
+  /** Null: a call from an interconnect trunk without a PASSporT (the edge signs none for it). */
+  passport: string | null;
+  /** A call from an interconnect trunk: the `verstat` its gateway sent, passed on to the callee. */
+  verstat?: Verstat;
+  /** The call request's `sip-call-id` (a gateway's call), for the CDR. */
+  sipCallId?: string;
+  /** The `sip-status` of the callee side's final event, for the CDR. */
+  sipStatus?: number;
   clientDirectives: string;
   serverDirectives: string;
   line: CallRoute;
@@ -115,6 +124,8 @@ export function callDetailRecords(r: CallRecord, edgeId: string): CallDetailReco
     answeredAt: r.answeredAt,
     endedAt: r.endedAt ?? new Date().toISOString(),
     reason: cdrReason(r.reason),
+    sipCallId: r.sipCallId ?? null,
+    sipStatus: r.sipStatus ?? null,
   };
   const cdrs: CallDetailRecord[] = [
     {
@@ -155,7 +166,7 @@ export function describeRecord(r: CallRecord): CallDescription {
     to: r.to,
     clientDirectives: r.clientDirectives,
     serverDirectives: r.serverDirectives,
-    passport: r.passport,
+    ...(r.passport !== null ? { passport: r.passport } : {}),
     state: r.state,
     ...(r.reason ? { reason: r.reason } : {}),
   };

@@ -1,4 +1,4 @@
-import { E164_PATTERN } from '@riptrunk/ript';
+import { E164_PATTERN, MAX_SIP_CALL_ID_LENGTH } from '@riptrunk/ript';
 
 /**
  * A call detail record (profile §8): one per ended call, sent by the edge that handled the call to the control plane
@@ -35,6 +35,10 @@ export interface CallDetailRecord {
   lossSent: number;
   /** Largest RFC 3550 interarrival jitter seen on a received stream, ms. */
   maxJitterMs: number;
+  /** The call request's `sip-call-id` (a call through a SIP gateway), else null. */
+  sipCallId: string | null;
+  /** The `sip-status` of the callee side's final event (a SIP gateway's), else null. */
+  sipStatus: number | null;
 }
 
 export class CdrValidationError extends Error {
@@ -86,6 +90,21 @@ export function parseCallDetailRecord(value: unknown): CallDetailRecord {
   if (typeof maxJitterMs !== 'number' || !Number.isFinite(maxJitterMs) || maxJitterMs < 0) {
     problems.push('maxJitterMs must be a non-negative number');
   }
+  // absent in CDRs of edges older than these fields
+  const sipCallId = v.sipCallId === undefined || v.sipCallId === null ? null : v.sipCallId;
+  if (
+    sipCallId !== null &&
+    (typeof sipCallId !== 'string' || !/^[\x21-\x7e]+$/.test(sipCallId) || sipCallId.length > MAX_SIP_CALL_ID_LENGTH)
+  ) {
+    problems.push(`sipCallId must be 1-${MAX_SIP_CALL_ID_LENGTH} visible ASCII characters`);
+  }
+  const sipStatus = v.sipStatus === undefined || v.sipStatus === null ? null : v.sipStatus;
+  if (
+    sipStatus !== null &&
+    (typeof sipStatus !== 'number' || !Number.isInteger(sipStatus) || sipStatus < 100 || sipStatus > 699)
+  ) {
+    problems.push('sipStatus must be a SIP status code (100-699)');
+  }
   const cdr: CallDetailRecord = {
     callId: text('callId', CALL_ID),
     edgeId: text('edgeId', /^[A-Za-z0-9_.-]{1,255}$/, 255), // hostname-pid by default
@@ -103,6 +122,8 @@ export function parseCallDetailRecord(value: unknown): CallDetailRecord {
       number
     >),
     maxJitterMs: maxJitterMs as number,
+    sipCallId: sipCallId as string | null,
+    sipStatus: sipStatus as number | null,
   };
   if (!problems.length) {
     const started = Date.parse(cdr.startedAt);

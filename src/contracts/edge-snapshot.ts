@@ -29,6 +29,8 @@ export interface EdgeConsumerTg {
   handlersUri: string;
   callsUri: string;
   destinations: string[];
+  /** Lower first among the consumer TGs that take a destination equally well. */
+  priority: number;
 }
 
 export interface EdgeSnapshot {
@@ -36,7 +38,8 @@ export interface EdgeSnapshot {
   version: number;
   /** Set when the snapshot covers one tenant only. */
   tenantId: string | null;
-  tenants: { id: string; status: string }[];
+  /** `kind`: an interconnect tenant's consumer TGs take off-net destinations, its trunks any E.164 caller. */
+  tenants: { id: string; status: string; kind: 'enterprise' | 'interconnect' }[];
   trunks: EdgeTrunk[];
   ranges: EdgeRange[];
   consumerTgs: EdgeConsumerTg[];

@@ -60,6 +60,8 @@ describe('CDRs (profile §8): from the edge through BullMQ to /v1/cdrs', () => {
       lossReceived: 1,
       lossSent: 3,
       maxJitterMs: 4.25,
+      sipCallId: null,
+      sipStatus: null,
       ...overrides,
     };
   }
@@ -77,7 +79,7 @@ describe('CDRs (profile §8): from the edge through BullMQ to /v1/cdrs', () => {
     acme = await tenant('Acme', '+14085550100');
     globex = await tenant('Globex', '+14155550200');
     published.push(
-      cdr(acme, '2026-03-01T10:00:00.000Z'),
+      cdr(acme, '2026-03-01T10:00:00.000Z', { sipCallId: 'a84b4c76e66710@pc33.atlanta.example', sipStatus: 486 }),
       cdr(acme, '2026-03-01T11:00:00.000Z', { from: '+14085550101', to: '+14085550102', direction: 'inbound' }),
       cdr(globex, '2026-03-01T12:00:00.000Z', { answeredAt: null, reason: 'declined', framesReceived: 0 }),
     );

@@ -162,6 +162,70 @@ describe('RIPT TG discovery and consumer TG registration', () => {
     expect(res.body.numbers).toEqual(['+14085550100', '+14155550190-+14155550210']);
   });
 
+  it("refuses prefixes and '*' from an enterprise, and a bad priority; keeps the priority it is given", async () => {
+    const prefix = await register(`${good.url}/tg`, { outbound: { destinations: ['+1415555*'] } });
+    expect(prefix.status).toBe(400);
+    expect(prefix.body.errors[0].pointer).toBe('#/outbound/destinations/0');
+    for (const priority of [-1, 1.5, 70000, '10']) {
+      const bad = await register(`${good.url}/tg`, { priority });
+      expect(bad.status).toBe(400);
+      expect(bad.body.errors.map((e: { pointer: string }) => e.pointer)).toContain('#/priority');
+    }
+    const plain = await register(`${good.url}/ript/v1/tgs/in`);
+    expect(plain.body.priority).toBe(100);
+    const low = await register(`${good.url}/ript/v1/tgs/in`, { priority: 7 });
+    expect(low.status).toBe(201);
+    expect(low.body.priority).toBe(7);
+    const changed = await api.put(low.headers.location as string, { priority: 3 });
+    expect(changed.status).toBe(200);
+    expect(changed.body.priority).toBe(3);
+    const admin = await cp.admin.get(`/v1/tenants/${tenantId}/consumer-tgs/${low.body.id}`);
+    expect(admin.body.priority).toBe(3);
+    await api.delete(low.headers.location as string);
+    await api.delete(plain.headers.location as string);
+  });
+
+  it('takes off-net destination patterns with a priority from an interconnect tenant', async () => {
+    const tenant = await cp.admin.post('/v1/tenants', { name: 'Carrier IC', kind: 'interconnect' });
+    const icTrunk = await cp.admin.post(`/v1/tenants/${tenant.body.id}/trunks`, {
+      name: 'ic-gw',
+      maxConcurrentCalls: 10,
+      maxCallsPerSecond: 5,
+    });
+    expect(icTrunk.status).toBe(201);
+    const code = await cp.admin.post(`/v1/tenants/${tenant.body.id}/onboarding-codes`, {});
+    const { config, agent } = await onboardWithOpenIdClient(cp, code.body.code);
+    closers.push(agent);
+    const gw = cp.client((await client.clientCredentialsGrant(config, { scope: 'ript:tgs' })).access_token);
+    const path = `/ript/v1/providertgs/${icTrunk.body.id}/consumertgs`;
+    const res = await gw.post(path, {
+      uri: `${good.url}/ript/v1/tgs/in`,
+      token: TOKEN,
+      outbound: { destinations: ['+44*', '+33100000000-+33199999999', '+12125550100', '*', '+44*'] },
+      priority: 20,
+    });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      outbound: { destinations: ['+44*', '+33100000000-+33199999999', '+12125550100', '*'] },
+      priority: 20,
+    });
+    const bad = await gw.post(path, {
+      uri: `${good.url}/ript/v1/tgs/in`,
+      token: TOKEN,
+      outbound: { destinations: ['44*', '+4*4'] },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual([
+      '#/outbound/destinations/0',
+      '#/outbound/destinations/1',
+    ]);
+    const settled = await eventually(
+      () => gw.get(res.headers.location as string),
+      (r) => r.body?.state !== 'pending',
+    );
+    expect(settled.body.state).toBe('active');
+  });
+
   it('refuses URIs that are not https and malformed bodies', async () => {
     expect((await register('http://pbx.example/tg')).status).toBe(400);
     expect((await register('not a url')).status).toBe(400);

@@ -118,6 +118,36 @@ describe('admin API: tenants', () => {
     expect((await cp.admin.get('/v1/tenants?name=racer')).body.items).toHaveLength(1);
   });
 
+  it('creates interconnect tenants, which own no numbers; kind defaults to enterprise and is fixed', async () => {
+    const enterprise = await cp.admin.post('/v1/tenants', { name: 'Plain Enterprise' });
+    expect(enterprise.body.kind).toBe('enterprise');
+    const ic = await cp.admin.post('/v1/tenants', { name: 'Carrier Interconnect', kind: 'interconnect' });
+    expect(ic.status).toBe(201);
+    expect(ic.body).toMatchObject({ kind: 'interconnect', status: 'active' });
+    expect((await cp.admin.get(`/v1/tenants/${ic.body.id}`)).body.kind).toBe('interconnect');
+    const listed = await cp.admin.get('/v1/tenants?kind=interconnect');
+    expect(listed.body.items.map((t: { id: string }) => t.id)).toEqual([ic.body.id]);
+
+    const range = await cp.admin.post(`/v1/tenants/${ic.body.id}/number-ranges`, { start: '+14085559000', count: 10 });
+    expect(range.status).toBe(409);
+    expect(range.headers['content-type']).toContain('application/problem+json');
+    expect(range.body.type).toBe('urn:riptrunk:problem:interconnect-owns-no-numbers');
+    expect((await cp.admin.get(`/v1/tenants/${ic.body.id}/number-ranges`)).body.items).toEqual([]);
+    // the enterprise tenant takes the same range
+    const owned = await cp.admin.post(`/v1/tenants/${enterprise.body.id}/number-ranges`, {
+      start: '+14085559000',
+      count: 10,
+    });
+    expect(owned.status).toBe(201);
+
+    const badKind = await cp.admin.post('/v1/tenants', { name: 'Odd', kind: 'carrier' });
+    expect(badKind.status).toBe(400);
+    expect(badKind.body.errors.map((e: { pointer: string }) => e.pointer)).toContain('#/kind');
+    const change = await cp.admin.patch(`/v1/tenants/${ic.body.id}`, { kind: 'enterprise' });
+    expect(change.status).toBe(400);
+    expect((await cp.admin.get(`/v1/tenants/${ic.body.id}`)).body.kind).toBe('interconnect');
+  });
+
   it('refuses a duplicate externalRef with 409', async () => {
     await cp.admin.post('/v1/tenants', { name: 'Dup 1', externalRef: 'DUP' });
     const dup = await cp.admin.post('/v1/tenants', { name: 'Dup 2', externalRef: 'DUP' });

@@ -1,5 +1,8 @@
 import {
   compareE164,
+  compareSpecificity,
+  mostSpecificMatch,
+  patternSpecificity,
   formatNumberPattern,
   isPatternWithin,
   matches,
@@ -181,5 +184,42 @@ describe('isPatternWithin', () => {
     ['+14085550100-+14085550100', '+14085550100', true],
   ])('%s within %s: %s', (inner, outer, expected) => {
     expect(isPatternWithin(inner, outer)).toBe(expected);
+  });
+});
+
+describe('specificity (off-net routing: longest pattern first)', () => {
+  it('orders a number, a range, longer then shorter prefixes, then *', () => {
+    const patterns = ['*', '+4*', '+442071838750', '+44*', '+442071838700-+442071838799', '+4420*'];
+    expect([...patterns].sort(compareSpecificity)).toEqual([
+      '+442071838750',
+      '+442071838700-+442071838799',
+      '+4420*',
+      '+44*',
+      '+4*',
+      '*',
+    ]);
+  });
+
+  it('prefers the narrower of two ranges, and ties equal ones', () => {
+    expect(compareSpecificity('+441000-+441009', '+441000-+441099')).toBeLessThan(0);
+    expect(compareSpecificity('+441000-+441099', '+441000-+441009')).toBeGreaterThan(0);
+    expect(compareSpecificity('+442000-+442009', '+441000-+441009')).toBe(0);
+    expect(compareSpecificity('+44*', '+33*')).toBe(0);
+    // a range beats even a prefix longer than its ends
+    expect(compareSpecificity('+1-+999999999999999', '+4420718387*')).toBeLessThan(0);
+  });
+
+  it('ranks parsed patterns and strings alike', () => {
+    expect(patternSpecificity(parseNumberPattern('+44*'))).toEqual(patternSpecificity('+44*'));
+    expect(patternSpecificity('+44*')).toEqual([1, 3]);
+  });
+
+  it('picks the most specific matching pattern, or null', () => {
+    expect(mostSpecificMatch(['*', '+44*', '+4420*', '+33*'], '+442071838750')).toBe('+4420*');
+    expect(mostSpecificMatch(['*', '+44*'], '+33123456789')).toBe('*');
+    expect(mostSpecificMatch(['+44*', '+442071838750'], '+442071838750')).toBe('+442071838750');
+    expect(mostSpecificMatch(['+44*', '+33*'], '+12125550100')).toBeNull();
+    expect(mostSpecificMatch(['+44*'], 'not a number')).toBeNull();
+    expect(mostSpecificMatch([], '+442071838750')).toBeNull();
   });
 });

@@ -155,3 +155,39 @@ export function isPatternWithin(inner: NumberPattern | string, outer: NumberPatt
   const [lo, hi] = i.kind === 'prefix' ? prefixSpan(i.prefix) : interval(i);
   return compareE164(outerLo, lo) <= 0 && compareE164(hi, outerHi) <= 0;
 }
+
+/**
+ * How specific a pattern is, for choosing among patterns that match one number (profile §10 off-net routing,
+ * "longest pattern first"): a full number beats a range, a range beats any prefix, a longer prefix beats a shorter
+ * one, and `*` comes last. Among ranges the narrower one wins. Compare with compareSpecificity.
+ */
+export function patternSpecificity(pattern: NumberPattern | string): readonly [rank: number, within: number] {
+  const p = toPattern(pattern);
+  switch (p.kind) {
+    case 'number':
+      return [3, 0];
+    case 'range':
+      // fewer numbers is more specific; 15-digit ends are exact as doubles
+      return [2, -(Number(p.end.slice(1)) - Number(p.start.slice(1)))];
+    case 'prefix':
+      return [1, p.prefix.length];
+    case 'all':
+      return [0, 0];
+  }
+}
+
+/** Sort order of patterns by specificity, most specific first (negative when `a` is the more specific). */
+export function compareSpecificity(a: NumberPattern | string, b: NumberPattern | string): number {
+  const [rankA, withinA] = patternSpecificity(a);
+  const [rankB, withinB] = patternSpecificity(b);
+  return rankB - rankA || withinB - withinA;
+}
+
+/** The most specific of the patterns that match the number, or null when none does. */
+export function mostSpecificMatch<P extends NumberPattern | string>(patterns: readonly P[], e164: string): P | null {
+  let best: P | null = null;
+  for (const p of patterns) {
+    if (matches(p, e164) && (best === null || compareSpecificity(p, best) < 0)) best = p;
+  }
+  return best;
+}

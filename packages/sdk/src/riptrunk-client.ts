@@ -25,14 +25,21 @@ export interface ConsumerTgRegistration {
   reason: string | null;
   'token-expires': string | null;
   outbound: { destinations: string[] };
+  /** Lower first among the consumer TGs that take a destination equally well (the provider's default is 100). */
+  priority?: number;
   links: { self: string; handlers: string | null; calls: string | null };
 }
 
 export interface ServeInboundOptions extends Omit<InboundServerOptions, 'token' | 'destinations'> {
   /** The provider TG to register with; default the first one. */
   tg?: TgDescriptionDoc;
-  /** The numbers to receive calls for; default the TG's caller ID ranges (the tenant's numbers). */
+  /**
+   * The numbers to receive calls for; default the TG's caller ID ranges (the tenant's numbers). A gateway on an
+   * interconnect tenant gives off-net destination patterns here ('+44*', '*').
+   */
   destinations?: string[];
+  /** The registration's priority (lower first); the provider's default when absent. */
+  priority?: number;
   /** Lifetime of the generated token (default 90 days). */
   tokenTtlMs?: number;
   /** Wait for the provider's verification to make the registration `active` (default true). */
@@ -235,7 +242,7 @@ export class RiptTrunkClient {
   /** Tells the provider where to deliver inbound calls (profile §4); the answer starts `pending`. */
   async registerConsumerTg(
     consumertgs: string,
-    registration: { uri: string; token: string; tokenExpires?: string; destinations: string[] },
+    registration: { uri: string; token: string; tokenExpires?: string; destinations: string[]; priority?: number },
   ): Promise<ConsumerTgRegistration> {
     return (
       await this.request<ConsumerTgRegistration>('POST', consumertgs, {
@@ -243,6 +250,7 @@ export class RiptTrunkClient {
         token: registration.token,
         ...(registration.tokenExpires ? { 'token-expires': registration.tokenExpires } : {}),
         outbound: { destinations: registration.destinations },
+        ...(registration.priority !== undefined ? { priority: registration.priority } : {}),
       })
     ).body;
   }
@@ -255,7 +263,7 @@ export class RiptTrunkClient {
   /** Changes a registration (e.g. rotates its token); verification starts again (`pending`). */
   async updateConsumerTg(
     self: string,
-    changes: { uri?: string; token?: string; tokenExpires?: string; destinations?: string[] },
+    changes: { uri?: string; token?: string; tokenExpires?: string; destinations?: string[]; priority?: number },
   ): Promise<ConsumerTgRegistration> {
     return (
       await this.request<ConsumerTgRegistration>('PUT', self, {
@@ -263,6 +271,7 @@ export class RiptTrunkClient {
         ...(changes.token ? { token: changes.token } : {}),
         ...(changes.tokenExpires ? { 'token-expires': changes.tokenExpires } : {}),
         ...(changes.destinations ? { outbound: { destinations: changes.destinations } } : {}),
+        ...(changes.priority !== undefined ? { priority: changes.priority } : {}),
       })
     ).body;
   }
@@ -302,14 +311,21 @@ export class RiptTrunkClient {
     if (!destinations.length) {
       throw new ClientError('no numbers to receive calls for: your trunk has no number range', 'no-numbers');
     }
+    const { priority } = options;
     const token = generateInboundToken();
     const tokenExpires = new Date(Date.now() + (options.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS)).toISOString();
     const server = await InboundServer.listen({ ...options, token, destinations });
     try {
       const existing = (await this.consumerTgs(tg.links.consumertgs)).find((r) => r.uri === server.uri);
       let registration = existing
-        ? await this.updateConsumerTg(existing.links.self, { token, tokenExpires, destinations })
-        : await this.registerConsumerTg(tg.links.consumertgs, { uri: server.uri, token, tokenExpires, destinations });
+        ? await this.updateConsumerTg(existing.links.self, { token, tokenExpires, destinations, priority })
+        : await this.registerConsumerTg(tg.links.consumertgs, {
+            uri: server.uri,
+            token,
+            tokenExpires,
+            destinations,
+            priority,
+          });
       if (options.waitActive !== false) {
         registration = await this.waitForConsumerTg(registration.links.self, options.activeTimeoutMs);
       }

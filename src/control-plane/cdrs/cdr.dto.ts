@@ -83,6 +83,18 @@ export class CdrDto {
   lossSent!: number;
   @ApiProperty({ description: 'Largest interarrival jitter at the edge, ms' })
   maxJitterMs!: number;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: "A call through a SIP gateway: the Call-ID of its SIP leg (the call request's sip-call-id)",
+  })
+  sipCallId!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: "The SIP status of the callee side's final event, when a SIP gateway sent one",
+  })
+  sipStatus!: number | null;
   @ApiProperty({ description: 'When the control plane stored it' })
   recordedAt!: string;
 }

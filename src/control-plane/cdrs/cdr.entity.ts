@@ -63,6 +63,12 @@ export class CdrEntity {
   @Column('double precision', { name: 'max_jitter_ms' })
   maxJitterMs!: number;
 
+  @Column('text', { name: 'sip_call_id', nullable: true })
+  sipCallId!: string | null;
+
+  @Column('integer', { name: 'sip_status', nullable: true })
+  sipStatus!: number | null;
+
   @Column({ type: 'timestamptz', name: 'recorded_at', precision: 3, default: () => 'now()' })
   recordedAt!: Date;
 }

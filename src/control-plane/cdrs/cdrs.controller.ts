@@ -30,6 +30,8 @@ function toDto(cdr: CdrEntity): CdrDto {
     lossReceived: cdr.lossReceived,
     lossSent: cdr.lossSent,
     maxJitterMs: cdr.maxJitterMs,
+    sipCallId: cdr.sipCallId,
+    sipStatus: cdr.sipStatus,
     recordedAt: cdr.recordedAt.toISOString(),
   };
 }

@@ -33,8 +33,8 @@ export class CdrsRepository {
     const rows: unknown[] = await this.db.manager.query(
       `INSERT INTO cdrs (id, edge_id, tenant_id, trunk_id, direction, from_number, to_number, started_at, answered_at,
          ended_at, reason, frames_received, frames_sent, bytes_received, bytes_sent, loss_received, loss_sent,
-         max_jitter_ms)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+         max_jitter_ms, sip_call_id, sip_status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
        ON CONFLICT (id) DO NOTHING
        RETURNING id`,
       [
@@ -56,6 +56,8 @@ export class CdrsRepository {
         cdr.lossReceived,
         cdr.lossSent,
         cdr.maxJitterMs,
+        cdr.sipCallId,
+        cdr.sipStatus,
       ],
     );
     return rows.length > 0;

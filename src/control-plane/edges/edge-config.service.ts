@@ -59,7 +59,7 @@ export class EdgeConfigService {
         consumerTgs: consumerTgs.flatMap((c) => {
           const token = this.openToken(c.tokenSealed, c.id);
           if (token === null) return []; // one unreadable registration must not stop every edge
-          const { handlersUri, callsUri, destinations } = c;
+          const { handlersUri, callsUri, destinations, priority } = c;
           return [
             {
               id: c.id,
@@ -70,6 +70,7 @@ export class EdgeConfigService {
               handlersUri,
               callsUri,
               destinations,
+              priority,
             },
           ];
         }),

@@ -135,7 +135,13 @@ export class NumberRangesService {
   async create(tenantId: string, dto: CreateNumberRangeDto): Promise<NumberRangeEntity> {
     const parsed = parseRange(dto);
     if ('errors' in parsed) throw ProblemException.validation(parsed.errors);
-    await this.tenants.getForUpdate(tenantId);
+    const tenant = await this.tenants.getForUpdate(tenantId);
+    if (tenant.kind === 'interconnect') {
+      throw ProblemException.of(
+        'interconnect-owns-no-numbers',
+        `Tenant ${tenantId} is an interconnect tenant: it owns no numbers (its consumer TGs take off-net destination patterns instead)`,
+      );
+    }
     const range = this.db.repo(NumberRangeEntity).create({
       id: newId('rng'),
       tenantId,

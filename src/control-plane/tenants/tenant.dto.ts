@@ -15,7 +15,7 @@ import {
 } from 'class-validator';
 import { PageQuery } from '../../common/http/pagination.js';
 import { IsPlainText } from '../../common/http/validators.js';
-import type { TenantStatus } from './tenant.entity.js';
+import { TENANT_KINDS, type TenantKind, type TenantStatus } from './tenant.entity.js';
 
 export class TenantContactDto {
   @ApiPropertyOptional({ example: 'Ada Lovelace' })
@@ -39,7 +39,7 @@ export class TenantContactDto {
   role?: string;
 }
 
-export class CreateTenantDto {
+class UpdateableTenantFields {
   @ApiProperty({ example: 'Acme Corp', maxLength: 200 })
   @IsString()
   @MinLength(1)
@@ -61,13 +61,31 @@ export class CreateTenantDto {
   contacts?: TenantContactDto[];
 }
 
-export class UpdateTenantDto extends PartialType(CreateTenantDto) {}
+export class CreateTenantDto extends UpdateableTenantFields {
+  @ApiPropertyOptional({
+    enum: TENANT_KINDS,
+    default: 'enterprise',
+    description:
+      "`interconnect`: a carrier's SIP gateway sits on it (profile §10). It owns no numbers, its trunks accept any " +
+      'E.164 caller, its consumer TGs take off-net destination patterns. Fixed at creation.',
+  })
+  @IsOptional()
+  @IsIn(TENANT_KINDS)
+  kind?: TenantKind;
+}
+
+export class UpdateTenantDto extends PartialType(UpdateableTenantFields) {}
 
 export class ListTenantsQuery extends PageQuery {
   @ApiPropertyOptional({ enum: ['active', 'suspended', 'closed'] })
   @IsOptional()
   @IsIn(['active', 'suspended', 'closed'])
   status?: TenantStatus;
+
+  @ApiPropertyOptional({ enum: TENANT_KINDS })
+  @IsOptional()
+  @IsIn(TENANT_KINDS)
+  kind?: TenantKind;
 
   @ApiPropertyOptional({ description: 'Case-insensitive substring of the name' })
   @IsOptional()
@@ -93,6 +111,8 @@ export class TenantDto {
   externalRef!: string | null;
   @ApiProperty({ enum: ['active', 'suspended', 'closed'] })
   status!: TenantStatus;
+  @ApiProperty({ enum: TENANT_KINDS })
+  kind!: TenantKind;
   @ApiProperty({ type: [TenantContactDto] })
   contacts!: TenantContactDto[];
   @ApiProperty({ type: ReadinessDto })

@@ -2,6 +2,10 @@ import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn, Vers
 
 export type TenantStatus = 'active' | 'suspended' | 'closed';
 
+/** `interconnect`: a carrier's SIP gateway sits on it (profile §10); it owns no numbers. */
+export const TENANT_KINDS = ['enterprise', 'interconnect'] as const;
+export type TenantKind = (typeof TENANT_KINDS)[number];
+
 export interface TenantContact {
   name?: string;
   email: string;
@@ -22,6 +26,9 @@ export class TenantEntity {
 
   @Column('text')
   status!: TenantStatus;
+
+  @Column('text', { default: 'enterprise' })
+  kind!: TenantKind;
 
   @Column('jsonb', { default: () => "'[]'" })
   contacts!: TenantContact[];

@@ -24,6 +24,7 @@ export class TenantsRepository extends EntityRepository<TenantEntity> {
   page(query: ListTenantsQuery): Promise<Page<TenantEntity>> {
     const qb = this.rows.createQueryBuilder('t');
     if (query.status) qb.andWhere('t.status = :status', { status: query.status });
+    if (query.kind) qb.andWhere('t.kind = :kind', { kind: query.kind });
     if (query.name)
       qb.andWhere(`t.name ILIKE :name ESCAPE '\\'`, { name: `%${query.name.replace(/[\\%_]/g, '\\$&')}%` });
     return paginate(qb, query, { alias: 't', timeColumn: 'createdAt' });
@@ -45,9 +46,9 @@ export class TenantsRepository extends EntityRepository<TenantEntity> {
     return row?.status ?? null;
   }
 
-  /** The edges' view: every tenant's (or one tenant's) status, read in the snapshot's transaction `m`. */
+  /** The edges' view: every tenant's (or one tenant's) status and kind, read in the snapshot's transaction `m`. */
   async forEdges(m: EntityManager, tenantId: string | null): Promise<EdgeSnapshot['tenants']> {
     const { where, params } = tenantScope(tenantId, 'id');
-    return (await m.query(`SELECT id, status FROM tenants ${where}`, params)) as EdgeSnapshot['tenants'];
+    return (await m.query(`SELECT id, status, kind FROM tenants ${where}`, params)) as EdgeSnapshot['tenants'];
   }
 }

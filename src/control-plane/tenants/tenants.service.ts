@@ -39,6 +39,7 @@ export class TenantsService {
       name: t.name,
       externalRef: t.externalRef,
       status: t.status,
+      kind: t.kind,
       contacts: t.contacts,
       readiness: await this.readiness.forTenant(t),
       version: t.version,
@@ -81,6 +82,7 @@ export class TenantsService {
       name: dto.name,
       externalRef: dto.externalRef ?? null,
       status: 'active',
+      kind: dto.kind ?? 'enterprise',
       contacts: dto.contacts ?? [],
     });
     await this.saveUnique(tenant);

@@ -8,7 +8,9 @@ import {
   type CallRefusal,
   isRefusal,
   type OnNetDirectory,
+  offNetCandidates,
   retryAfterOf,
+  routeOf,
 } from './call-admission.js';
 import type { StoredHandler } from './handler-store.js';
 
@@ -48,6 +50,7 @@ const calleeTg: EdgeConsumerTg = {
   handlersUri: 'https://pbx.example/tg/handlers',
   callsUri: 'https://pbx.example/tg/calls',
   destinations: ['+14085559*'],
+  priority: 100,
 };
 const onNet = (over: Partial<OnNetDirectory> = {}): OnNetDirectory => ({
   rangeOwning: (n) =>
@@ -55,7 +58,9 @@ const onNet = (over: Partial<OnNetDirectory> = {}): OnNetDirectory => ({
       ? { id: 'rng_2', tenantId: 'ten_2', start: '+14085559000', end: '+14085559999' }
       : undefined,
   tenantStatus: () => 'active',
+  tenantKind: () => 'enterprise',
   consumerTgsOf: () => [calleeTg],
+  interconnectConsumerTgs: () => [],
   ...over,
 });
 
@@ -174,6 +179,37 @@ describe('call admission: the call', () => {
     expect(() => checkCall(check({ request: withPassport }))).toThrow(/verification/);
   });
 
+  it('takes any E.164 caller on an interconnect trunk without a PASSporT, and checks one it sends as today', () => {
+    const icTrunk = { ...trunk, tenantId: 'ten_ic' };
+    const ic = {
+      trunk: icTrunk,
+      handler: { ...handler, tenantId: 'ten_ic' },
+      tenantRanges: () => [],
+      onNet: onNet({ tenantKind: (id) => (id === 'ten_ic' ? 'interconnect' : 'enterprise') }),
+    };
+    const pstnCaller = { ...request, destination: '+14085559001', from: '+442071838750' };
+    expect(checkCall(check({ ...ic, request: pstnCaller }))).toMatchObject({ line: 'onnet' });
+    const signed = { ...pstnCaller, passport: 'a.b.c' };
+    const ok: PassportVerification = {
+      ok: true,
+      orig: '+442071838750',
+      dest: ['+14085559001'],
+      attest: 'B',
+      x5u: 'https://cert.example/x',
+      origid: 'o',
+      iat: 1,
+    };
+    expect(checkCall(check({ ...ic, request: signed, passport: ok }))).toMatchObject({ line: 'onnet' });
+    expect(
+      refused(checkCall(check({ ...ic, request: signed, passport: { ok: false, reason: 'stale' } }))),
+    ).toMatchObject({ slug: 'passport-invalid' });
+    expect(
+      refused(checkCall(check({ ...ic, request: signed, passport: { ...ok, orig: '+33123456789' } }))),
+    ).toMatchObject({ slug: 'caller-id-not-allowed' });
+    // the same caller from an enterprise trunk is refused
+    expect(refused(checkCall(check({ request: pstnCaller }))).slug).toBe('caller-id-not-allowed');
+  });
+
   it('refuses destinations the trunk may not call', () => {
     expect(refused(checkCall(check({ request: { ...request, destination: '+33123456789' } })))).toMatchObject({
       outcome: 'destination-not-allowed',
@@ -197,6 +233,85 @@ describe('call admission: the call', () => {
     expect(nowhere).toMatchObject({ slug: 'destination-unreachable', detail: 'No route to +14085551234' });
     const unassigned = refused(checkCall(check({ request: { ...request, destination: '+15550100099' } })));
     expect(unassigned.detail).toMatch(/not an assigned test line/);
+  });
+
+  describe('off-net (profile §10)', () => {
+    const gw = (id: string, destinations: string[], priority = 100): EdgeConsumerTg => ({
+      ...calleeTg,
+      id,
+      tenantId: `ten_ic_${id}`,
+      destinations,
+      priority,
+    });
+    const a = gw('a', ['+44*'], 50);
+    const b = gw('b', ['+4420*'], 200);
+    const c = gw('c', ['*'], 1);
+    const d = gw('d', ['+44*'], 10);
+    const directory = (tgs: EdgeConsumerTg[], over: Partial<OnNetDirectory> = {}) =>
+      onNet({ interconnectConsumerTgs: () => tgs, ...over });
+
+    it('orders the matching interconnect consumer TGs by specificity, then priority', () => {
+      expect(offNetCandidates('+442071838750', [a, b, c, d]).map((t) => t.id)).toEqual(['b', 'd', 'a', 'c']);
+      expect(offNetCandidates('+33123456789', [a, b, c, d]).map((t) => t.id)).toEqual(['c']);
+      expect(offNetCandidates('+33123456789', [a, b, d])).toEqual([]);
+      // a TG counts with its most specific matching pattern
+      const both = gw('e', ['*', '+442071838750'], 999);
+      expect(offNetCandidates('+442071838750', [a, b, both]).map((t) => t.id)).toEqual(['e', 'b', 'a']);
+    });
+
+    it('routes off-net only what is neither a test line nor on-net, else 404', () => {
+      const everywhere = directory([c]);
+      expect(routeOf('+442071838750', everywhere)).toEqual({ line: 'onnet', consumerTgs: [c] });
+      expect(routeOf('+15550100001', everywhere)).toEqual({ line: 'echo' });
+      expect(routeOf('+14085559001', everywhere)).toEqual({ line: 'onnet', consumerTgs: [calleeTg] });
+      // an on-net number whose owner cannot take it does not leak off-net
+      const down = directory([c], { consumerTgsOf: () => [] });
+      expect(routeOf('+14085559001', down)).toMatchObject({ slug: 'destination-unreachable' });
+      expect(routeOf('+442071838750', directory([]))).toMatchObject({
+        status: 404,
+        slug: 'destination-unreachable',
+        detail: 'No route to +442071838750',
+      });
+    });
+
+    it('never takes a number range of an interconnect tenant as on-net', () => {
+      const icRange = directory([c], { tenantKind: (id) => (id === 'ten_2' ? 'interconnect' : 'enterprise') });
+      expect(routeOf('+14085559001', icRange)).toEqual({ line: 'onnet', consumerTgs: [c] });
+    });
+
+    it('orders on-net consumer TGs by priority, keeping registration order between equals', () => {
+      const first = { ...calleeTg, id: 'ctg_first', priority: 100 };
+      const second = { ...calleeTg, id: 'ctg_second', priority: 100 };
+      const preferred = { ...calleeTg, id: 'ctg_preferred', priority: 5 };
+      const plan = routeOf('+14085559001', onNet({ consumerTgsOf: () => [first, second, preferred] }));
+      expect(isRefusal(plan) ? plan : plan.consumerTgs?.map((t) => t.id)).toEqual([
+        'ctg_preferred',
+        'ctg_first',
+        'ctg_second',
+      ]);
+    });
+
+    it('lets an interconnect trunk reach on-net numbers only (no transit)', () => {
+      const fromIc = { fromInterconnect: true };
+      expect(routeOf('+14085559001', directory([c]), fromIc)).toEqual({ line: 'onnet', consumerTgs: [calleeTg] });
+      expect(routeOf('+442071838750', directory([c]), fromIc)).toMatchObject({
+        outcome: 'destination-not-allowed',
+        status: 403,
+        slug: 'interconnect-transit',
+      });
+      const icTrunk = { ...trunk, tenantId: 'ten_ic', destinations: ['*'] };
+      const viaCheck = refused(
+        checkCall(
+          check({
+            trunk: icTrunk,
+            handler: { ...handler, tenantId: 'ten_ic' },
+            request: { ...request, destination: '+442071838750', from: '+33123456789' },
+            onNet: directory([c], { tenantKind: (id) => (id === 'ten_ic' ? 'interconnect' : 'enterprise') }),
+          }),
+        ),
+      );
+      expect(viaCheck.slug).toBe('interconnect-transit');
+    });
   });
 
   it('refuses a handler with no codec in common, and the tone line without G.711', () => {

@@ -8,6 +8,8 @@ import {
   type FieldError,
   matches,
   matchesAny,
+  mostSpecificMatch,
+  compareSpecificity,
   NoCommonCodecError,
   parseAdvertisement,
   type PassportVerification,
@@ -110,14 +112,20 @@ export function checkRequest({ draining, trunk, body, retryAfter }: RequestCheck
 
 // ------------------------------------------------------------------ step 2: the call
 
-/** What the edge knows of the tenants that own on-net numbers (EdgeConfigStore). */
+/** What the edge knows of the tenants that own on-net numbers, and of the interconnects (EdgeConfigStore). */
 export interface OnNetDirectory {
   rangeOwning(e164: string): EdgeRange | undefined;
   tenantStatus(tenantId: string): string | undefined;
+  tenantKind(tenantId: string): 'enterprise' | 'interconnect' | undefined;
   consumerTgsOf(tenantId: string): EdgeConsumerTg[];
+  /** The active consumer TGs of the active interconnect tenants. */
+  interconnectConsumerTgs(): EdgeConsumerTg[];
 }
 
-/** Where a call goes: a test line, or on-net to these consumer TGs (in order of preference). */
+/**
+ * Where a call goes: a test line, or to these consumer TGs in order of preference, on-net (the callee tenant's) or
+ * off-net (interconnects'); both go over the same relayed leg.
+ */
 export interface CallPlan {
   line: CallRoute;
   consumerTgs?: EdgeConsumerTg[];
@@ -164,14 +172,20 @@ export function checkCall(check: CallCheck): CallPlan | CallRefusal {
       { destination: request.destination, allowed: trunk.destinations },
     );
   }
-  const route = routeOf(request.destination, check.onNet);
+  const route = routeOf(request.destination, check.onNet, {
+    fromInterconnect: check.onNet.tenantKind(trunk.tenantId) === 'interconnect',
+  });
   if (isRefusal(route)) return route;
   const directives = directivesOf(parseAdvertisement(handler.advertisement), check.trunkAd(), route.line);
   if (isRefusal(directives)) return directives;
   return { ...route, directives };
 }
 
-function checkCallerId({ trunk, request, passport, tenantRanges }: CallCheck): CallRefusal | null {
+/**
+ * The caller ID: a PASSporT is verified and must assert `from`; without one, `from` must be a number of the trunk's
+ * caller ID ranges, except on an interconnect trunk (profile §10), which carries the PSTN caller as received.
+ */
+function checkCallerId({ trunk, request, passport, tenantRanges, onNet }: CallCheck): CallRefusal | null {
   if (request.passport !== undefined) {
     if (!passport) throw new Error('checkCall: a request with a PASSporT needs its verification');
     if (!passport.ok) {
@@ -190,6 +204,7 @@ function checkCallerId({ trunk, request, passport, tenantRanges }: CallCheck): C
     }
     return null;
   }
+  if (onNet.tenantKind(trunk.tenantId) === 'interconnect') return null;
   const ranges = callerIdRanges(trunk, tenantRanges());
   if (ranges.some((r) => matches(rangePattern(r), request.from))) return null;
   return refusal(
@@ -200,27 +215,62 @@ function checkCallerId({ trunk, request, passport, tenantRanges }: CallCheck): C
   );
 }
 
+/** Consumer TGs by priority, lower first; equal ones keep their order (registration order). */
+function byPriority(tgs: EdgeConsumerTg[]): EdgeConsumerTg[] {
+  return [...tgs].sort((a, b) => a.priority - b.priority);
+}
+
 /**
- * Where a destination goes: a test line; on-net, the active consumer TGs of the tenant owning the number; else
- * 404 (egress to the carrier's network is not configured).
+ * The off-net candidates for a destination (profile §10): the interconnect consumer TGs with a destination pattern
+ * that matches it, the one with the most specific matching pattern first (compareSpecificity), then by priority.
+ */
+export function offNetCandidates(destination: string, tgs: readonly EdgeConsumerTg[]): EdgeConsumerTg[] {
+  return tgs
+    .flatMap((tg) => {
+      const best = mostSpecificMatch(tg.destinations, destination);
+      return best === null ? [] : [{ tg, best }];
+    })
+    .sort((a, b) => compareSpecificity(a.best, b.best) || a.tg.priority - b.tg.priority)
+    .map((c) => c.tg);
+}
+
+/**
+ * Where a destination goes (profile §10 routing order): a test line; on-net, the active consumer TGs of the tenant
+ * owning the number; off-net, the matching consumer TGs of the active interconnect tenants; else 404. A call from an
+ * interconnect trunk reaches on-net numbers only (no transit between interconnects).
  */
 export function routeOf(
   destination: string,
   onNet: OnNetDirectory,
+  caller: { fromInterconnect: boolean } = { fromInterconnect: false },
 ): { line: CallRoute; consumerTgs?: EdgeConsumerTg[] } | CallRefusal {
   const unreachable = (detail: string) => refusal('unreachable', 'destination-unreachable', detail, { destination });
   const line = testLineFor(destination);
   if (line === 'unassigned') return unreachable(`${destination} is not an assigned test line`);
   if (line) return { line };
-  const range = onNet.rangeOwning(destination);
-  if (!range) return unreachable(`No route to ${destination}`);
-  if (onNet.tenantStatus(range.tenantId) !== 'active') {
-    return unreachable(`${destination} is on-net but its customer's service is off`);
+  const owned = onNet.rangeOwning(destination);
+  // an interconnect tenant owns no numbers: a range of one (there should be none) is no on-net number
+  const range = owned && onNet.tenantKind(owned.tenantId) !== 'interconnect' ? owned : undefined;
+  if (range) {
+    if (onNet.tenantStatus(range.tenantId) !== 'active') {
+      return unreachable(`${destination} is on-net but its customer's service is off`);
+    }
+    const consumerTgs = onNet.consumerTgsOf(range.tenantId).filter((tg) => matchesAny(tg.destinations, destination));
+    if (consumerTgs.length === 0) {
+      return unreachable(`${destination} is on-net but no active consumer TG of its customer takes it`);
+    }
+    return { line: 'onnet', consumerTgs: byPriority(consumerTgs) };
   }
-  const consumerTgs = onNet.consumerTgsOf(range.tenantId).filter((tg) => matchesAny(tg.destinations, destination));
-  if (consumerTgs.length === 0) {
-    return unreachable(`${destination} is on-net but no active consumer TG of its customer takes it`);
+  if (caller.fromInterconnect) {
+    return refusal(
+      'destination-not-allowed',
+      'interconnect-transit',
+      `${destination} is not a number of ours: an interconnect trunk reaches on-net numbers only (no transit)`,
+      { destination },
+    );
   }
+  const consumerTgs = offNetCandidates(destination, onNet.interconnectConsumerTgs());
+  if (consumerTgs.length === 0) return unreachable(`No route to ${destination}`);
   return { line: 'onnet', consumerTgs };
 }
 

@@ -73,7 +73,10 @@ export class CallSetup {
 
     let call: LiveCall;
     try {
-      const passport = request.passport ?? (await this.d.stir.signShaken(request.from, request.destination, id));
+      // profile §10: the edge never signs an interconnect's (PSTN) caller; its PASSporT, if any, goes on as sent
+      const interconnect = store.tenantKind(trunk.tenantId) === 'interconnect';
+      const passport =
+        request.passport ?? (interconnect ? null : await this.d.stir.signShaken(request.from, request.destination, id));
       call = this.d.factory.create({
         id,
         tenantId: trunk.tenantId,
@@ -83,6 +86,8 @@ export class CallSetup {
         from: request.from,
         to: request.destination,
         passport,
+        ...(interconnect && request.verstat !== undefined ? { verstat: request.verstat } : {}),
+        ...(request['sip-call-id'] !== undefined ? { sipCallId: request['sip-call-id'] } : {}),
         directives: plan.directives,
         line: plan.line,
       });

@@ -32,6 +32,8 @@ export class LiveCallFactory {
       from: r.from,
       to: r.to,
       passport: r.passport,
+      ...(r.verstat !== undefined ? { verstat: r.verstat } : {}),
+      ...(r.sipCallId !== undefined ? { sipCallId: r.sipCallId } : {}),
       directives,
       line: r.line,
       restored: r,

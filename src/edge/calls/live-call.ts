@@ -1,6 +1,6 @@
 import type { CallDescription, CallOutcome, CallRecord, CallRoute, CallState } from '../../contracts/call-record.js';
 import { createEvent, type RiptEvent } from '@riptrunk/ript';
-import type { DirectiveSet } from '@riptrunk/ript';
+import type { DirectiveSet, Verstat } from '@riptrunk/ript';
 import { CallEvents } from './call-events.js';
 import { CallMedia } from './call-media.js';
 import type { OnNetLeg } from './onnet-leg.js';
@@ -15,7 +15,10 @@ export interface LiveCallInit {
   handler: string;
   from: string;
   to: string;
-  passport: string;
+  /** Null for a call from an interconnect trunk that came without one. */
+  passport: string | null;
+  verstat?: Verstat;
+  sipCallId?: string;
   directives: DirectiveSet;
   line: CallRoute;
   relayLatency?: { observe(seconds: number): void };
@@ -44,7 +47,13 @@ export class LiveCall {
   readonly handler: string;
   readonly from: string;
   readonly to: string;
-  readonly passport: string;
+  readonly passport: string | null;
+  /** A call from an interconnect trunk: the `verstat` its gateway sent (passed on to the callee). */
+  readonly verstat?: Verstat;
+  /** The call request's `sip-call-id`. */
+  readonly sipCallId?: string;
+  /** The `sip-status` of the callee side's final event (a SIP gateway's), once it came. */
+  sipStatus?: number;
   readonly directives: DirectiveSet;
   readonly line: CallRoute;
   readonly media: CallMedia;
@@ -79,6 +88,9 @@ export class LiveCall {
     this.from = init.from;
     this.to = init.to;
     this.passport = init.passport;
+    if (init.verstat !== undefined) this.verstat = init.verstat;
+    if (init.sipCallId !== undefined) this.sipCallId = init.sipCallId;
+    if (init.restored?.sipStatus !== undefined) this.sipStatus = init.restored.sipStatus;
     this.directives = init.directives;
     this.line = init.line;
     const now = init.now ?? Date.now();
@@ -202,7 +214,7 @@ export class LiveCall {
       to: this.to,
       clientDirectives: this.directives.clientDirectives,
       serverDirectives: this.directives.serverDirectives,
-      passport: this.passport,
+      ...(this.passport !== null ? { passport: this.passport } : {}),
     };
   }
 }

@@ -23,6 +23,7 @@ import {
   RiptError,
   type RiptEvent,
   validateEvent,
+  type Verstat,
   writeFrameHeader,
 } from '@riptrunk/ript';
 import type { EdgeConsumerTg } from '../../contracts/edge-snapshot.js';
@@ -39,8 +40,8 @@ import type { CallOutcome } from '../../contracts/call-record.js';
 /** What the callee's leg reports to the caller's call. */
 export interface OnNetListener {
   progress(state: 'alerting' | 'answered'): void;
-  /** The callee ended the call (or its leg failed); called once. */
-  finished(outcome: CallOutcome): void;
+  /** The callee ended the call (or its leg failed); called once, with the `sip-status` of its final event if any. */
+  finished(outcome: CallOutcome, sipStatus?: number): void;
   /** A media frame from the callee for the caller's server stream `index` (CallMedia's s2c order). */
   media(index: number, frame: MediaFrame): void;
 }
@@ -95,11 +96,25 @@ export class OnNetDialer {
   /** Places the callee leg; throws OnNetRefusal when the consumer TG refuses or cannot be reached. */
   async place(
     tg: EdgeConsumerTg,
-    call: { from: string; to: string; passport: string; directives: DirectiveSet },
+    call: {
+      from: string;
+      to: string;
+      passport: string | null;
+      verstat?: Verstat;
+      sipCallId?: string;
+      directives: DirectiveSet;
+    },
     listener: OnNetListener,
   ): Promise<OnNetLeg> {
     const advertisement = relayAdvertisement(call.directives);
-    const body = { destination: call.to, from: call.from, passport: call.passport };
+    // profile §10: the PASSporT (none for an unsigned interconnect caller), verstat and SIP Call-ID go on as sent
+    const body = {
+      destination: call.to,
+      from: call.from,
+      ...(call.passport !== null ? { passport: call.passport } : {}),
+      ...(call.verstat !== undefined ? { verstat: call.verstat } : {}),
+      ...(call.sipCallId !== undefined ? { 'sip-call-id': call.sipCallId } : {}),
+    };
     try {
       let handler = await this.handler(tg, advertisement);
       let answer = await this.client.json('POST', tg.callsUri, tg.token, { handler, ...body });
@@ -180,10 +195,10 @@ function refusedBy(tg: EdgeConsumerTg, what: string, status: number, body: unkno
   if (status === 409 && slug === 'no-common-codec') {
     return new OnNetRefusal('no-common-codec', `The callee has no codec in common with the call${said}`);
   }
-  return new OnNetRefusal(
-    'destination-unreachable',
-    `The consumer TG ${tg.id} refused ${what} with ${status}${slug ? ` (${slug})` : ''}${said}`,
-  );
+  const answered = `The consumer TG ${tg.id} answered ${what} with ${status}${slug ? ` (${slug})` : ''}${said}`;
+  // a 5xx is the callee side failing, not refusing: the next candidate is tried (profile §10), as for no answer
+  if (status >= 500) return new OnNetRefusal('callee-unreachable', answered, 2);
+  return new OnNetRefusal('destination-unreachable', answered);
 }
 
 /** The callee's leg of an on-net call: its events and media streams at the consumer TG. */
@@ -294,16 +309,16 @@ export class OnNetLeg {
         this.listener.progress(event.type);
         return;
       case 'declined':
-        this.finish({ kind: 'declined' });
+        this.finish({ kind: 'declined' }, event['sip-status']);
         return;
       case 'noanswer':
-        this.finish({ kind: 'noanswer' });
+        this.finish({ kind: 'noanswer' }, event['sip-status']);
         return;
       case 'failed':
-        this.finish({ kind: 'failed', reason: event.reason });
+        this.finish({ kind: 'failed', reason: event.reason }, event['sip-status']);
         return;
       case 'end':
-        this.finish({ kind: 'end', reason: event.reason });
+        this.finish({ kind: 'end', reason: event.reason }, event['sip-status']);
         return;
       case 'ping':
         this.sendEvent(createEvent('pong', { direction: 'c2s', call: this.uri, nonce: event.nonce }));
@@ -391,10 +406,10 @@ export class OnNetLeg {
   }
 
   /** The callee ended (or its leg broke): tell the caller's call once, then close our side. */
-  private finish(outcome: CallOutcome): void {
+  private finish(outcome: CallOutcome, sipStatus?: number): void {
     if (this.done || this.calleeEnded) return;
     this.calleeEnded = outcome.kind !== 'failed' || !outcome.reason.startsWith('callee-');
-    this.listener.finished(outcome);
+    this.listener.finished(outcome, sipStatus);
     this.hangup(outcome.kind === 'end' ? outcome.reason : outcome.kind);
   }
 

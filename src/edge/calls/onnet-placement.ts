@@ -27,14 +27,26 @@ export class OnNetPlacement {
    * cannot); a refusal undoes the call and becomes the caller's answer (thrown as RefusedCall).
    */
   async place(call: LiveCall, tgs: EdgeConsumerTg[]): Promise<void> {
+    const failures: string[] = [];
     for (let i = 0; ; i++) {
       try {
         await this.placeAt(call, tgs[i]);
         return;
       } catch (err) {
+        // unreachable (connect error, timeout) or a 5xx: the next candidate; any other answer is final
         const unreachable = err instanceof OnNetRefusal && err.code === 'callee-unreachable';
+        if (unreachable) failures.push(err.message);
         if (!unreachable || i + 1 >= tgs.length) {
-          const answer = onNetRefusal(err, call.to);
+          const answer =
+            unreachable && failures.length > 1
+              ? refusal(
+                  'unreachable',
+                  'callee-unreachable',
+                  `None of the ${failures.length} consumer TGs for ${call.to} took the call: ${failures.join('; ')}`,
+                  { destination: call.to },
+                  err.headers,
+                )
+              : onNetRefusal(err, call.to);
           this.endings.abandon(call);
           throw new RefusedCall(answer);
         }
@@ -49,14 +61,24 @@ export class OnNetPlacement {
   private async placeAt(call: LiveCall, tg: EdgeConsumerTg): Promise<void> {
     const leg = await this.dialer.place(
       tg,
-      { from: call.from, to: call.to, passport: call.passport, directives: call.directives },
+      {
+        from: call.from,
+        to: call.to,
+        passport: call.passport,
+        verstat: call.verstat,
+        sipCallId: call.sipCallId,
+        directives: call.directives,
+      },
       {
         progress: (state) => {
           if (call.ended) return;
           call.progress(state);
           void this.callStore.save(recordOf(call)).catch(() => undefined);
         },
-        finished: (outcome) => void this.endings.end(call, outcome),
+        finished: (outcome, sipStatus) => {
+          if (sipStatus !== undefined && !call.ended) call.sipStatus = sipStatus;
+          void this.endings.end(call, outcome);
+        },
         media: (index, frame) => call.media.relay(index, frame),
       },
     );

@@ -74,6 +74,8 @@ function cdr(overrides: Partial<CallDetailRecord> = {}): CallDetailRecord {
     lossReceived: 2,
     lossSent: 10,
     maxJitterMs: 3.5,
+    sipCallId: null,
+    sipStatus: null,
     ...overrides,
   };
 }
@@ -148,6 +150,9 @@ describe('CdrPublisher', () => {
     await expect(p.publish(cdr({ from: '4085550100', framesSent: -1 }))).rejects.toThrow(CdrValidationError);
     await expect(p.publish(cdr({ endedAt: '2025-01-01T00:00:00Z' }))).rejects.toThrow(/endedAt is before startedAt/);
     await expect(p.publish({ ...cdr(), callId: 'a:b' })).rejects.toThrow(/callId/);
+    await expect(p.publish(cdr({ sipStatus: 99 }))).rejects.toThrow(/sipStatus/);
+    await expect(p.publish(cdr({ sipCallId: 'two words' }))).rejects.toThrow(/sipCallId/);
+    await expect(p.publish(cdr({ sipCallId: 'x'.repeat(257) }))).rejects.toThrow(/sipCallId/);
   });
 
   it('spools while Redis is down and queues everything once it is back', async () => {

@@ -10,6 +10,7 @@ const FULL_RESYNC_MS = 60_000;
 
 interface TenantState {
   status: string;
+  kind: 'enterprise' | 'interconnect';
   trunks: EdgeTrunk[];
   ranges: EdgeRange[];
   consumerTgs: EdgeConsumerTg[];
@@ -73,6 +74,23 @@ export class EdgeConfigStore implements OnModuleInit, OnApplicationShutdown {
 
   tenantStatus(id: string): string | undefined {
     return this.tenants.get(id)?.status;
+  }
+
+  tenantKind(id: string): 'enterprise' | 'interconnect' | undefined {
+    return this.tenants.get(id)?.kind;
+  }
+
+  private offNetIndex?: { revision: number; tgs: EdgeConsumerTg[] };
+
+  /** The active consumer TGs of every active interconnect tenant: the off-net candidates (profile §10). */
+  interconnectConsumerTgs(): EdgeConsumerTg[] {
+    if (this.offNetIndex?.revision !== this.revision) {
+      const tgs = [...this.tenants.values()]
+        .filter((t) => t.kind === 'interconnect' && t.status === 'active')
+        .flatMap((t) => t.consumerTgs);
+      this.offNetIndex = { revision: this.revision, tgs };
+    }
+    return this.offNetIndex.tgs;
   }
 
   rangesOf(tenantId: string): EdgeRange[] {
@@ -168,6 +186,7 @@ export class EdgeConfigStore implements OnModuleInit, OnApplicationShutdown {
     for (const t of s.tenants) {
       this.tenants.set(t.id, {
         status: t.status,
+        kind: t.kind ?? 'enterprise',
         trunks: s.trunks.filter((x) => x.tenantId === t.id),
         ranges: s.ranges.filter((x) => x.tenantId === t.id),
         consumerTgs: s.consumerTgs.filter((x) => x.tenantId === t.id),

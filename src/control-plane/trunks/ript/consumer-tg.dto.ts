@@ -5,6 +5,9 @@ import {
   ArrayMinSize,
   IsArray,
   IsISO8601,
+  IsInt,
+  Max,
+  Min,
   IsOptional,
   IsString,
   Matches,
@@ -16,7 +19,9 @@ export class ConsumerTgOutboundDto {
   @ApiProperty({
     type: [String],
     example: ['+14085550100-+14085550149'],
-    description: 'Numbers the provider delivers here',
+    description:
+      "Numbers the provider delivers here: numbers or ranges of the tenant's own; for an interconnect tenant, " +
+      "off-net destination patterns ('+44*', '*', numbers, ranges) instead",
   })
   @IsArray()
   @ArrayMinSize(1)
@@ -47,6 +52,18 @@ export class RegisterConsumerTgDto {
   @ValidateNested()
   @Type(() => ConsumerTgOutboundDto)
   outbound!: ConsumerTgOutboundDto;
+
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 65535,
+    default: 100,
+    description: 'Lower first among the consumer TGs that take a destination equally well',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  priority?: number;
 }
 
 export class UpdateConsumerTgDto {
@@ -72,4 +89,16 @@ export class UpdateConsumerTgDto {
   @ValidateNested()
   @Type(() => ConsumerTgOutboundDto)
   outbound?: ConsumerTgOutboundDto;
+
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 65535,
+    default: 100,
+    description: 'Lower first among the consumer TGs that take a destination equally well',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  priority?: number;
 }

@@ -30,6 +30,10 @@ export class ConsumerTgEntity {
   @Column('text', { array: true })
   destinations!: string[];
 
+  /** Lower first among the consumer TGs that take a destination equally well (default 100). */
+  @Column('integer', { default: 100 })
+  priority!: number;
+
   @Column('text')
   state!: ConsumerTgState;
 

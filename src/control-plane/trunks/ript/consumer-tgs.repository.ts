@@ -102,6 +102,7 @@ export class ConsumerTgsRepository extends EntityRepository<ConsumerTgEntity> {
       handlersUri: c.handlers_uri,
       callsUri: c.calls_uri,
       destinations: c.destinations,
+      priority: c.priority,
     }));
   }
 }

@@ -16,8 +16,12 @@ import type { ConsumerTgEntity } from './consumer-tg.entity.js';
 import { ConsumerTgsRepository } from './consumer-tgs.repository.js';
 import type { RegisterConsumerTgDto, UpdateConsumerTgDto } from './consumer-tg.dto.js';
 import { NumberRangesRepository } from '../../numbers/number-ranges.repository.js';
+import { TenantsRepository } from '../../tenants/tenants.repository.js';
 
 export const VERIFY_CONSUMER_TG = 'verify';
+
+/** A consumer TG's priority when its registration gives none. */
+export const DEFAULT_PRIORITY = 100;
 
 export function consumerTgNotFound(id: string): ProblemException {
   return ProblemException.of('consumer-tg-not-found', `No consumer TG ${id}`);
@@ -31,6 +35,7 @@ export interface ConsumerTgView {
   reason: string | null;
   'token-expires': string | null;
   outbound: { destinations: string[] };
+  priority: number;
   links: { self: string; handlers: string | null; calls: string | null };
   tenantId: string;
   trunkId: string;
@@ -48,6 +53,7 @@ export class ConsumerTgsService {
     @InjectQueue(QUEUES.consumerTgs) private readonly queue: Queue,
     private readonly box: SecretBox,
     private readonly ranges: NumberRangesRepository,
+    private readonly tenants: TenantsRepository,
   ) {}
 
   selfUri(tg: Pick<ConsumerTgEntity, 'id' | 'trunkId'>): string {
@@ -62,6 +68,7 @@ export class ConsumerTgsService {
       reason: tg.stateReason,
       'token-expires': tg.tokenExpires?.toISOString() ?? null,
       outbound: { destinations: tg.destinations },
+      priority: tg.priority,
       links: { self: this.selfUri(tg), handlers: tg.handlersUri, calls: tg.callsUri },
       tenantId: tg.tenantId,
       trunkId: tg.trunkId,
@@ -93,6 +100,7 @@ export class ConsumerTgsService {
       tokenExpires: dto['token-expires'] ? new Date(dto['token-expires']) : null,
       tokenWarnedAt: null,
       destinations,
+      priority: dto.priority ?? DEFAULT_PRIORITY,
       state: 'pending',
       stateReason: null,
       verifyAttempts: 0,
@@ -135,6 +143,7 @@ export class ConsumerTgsService {
       tg.tokenWarnedAt = null;
     }
     if (dto.outbound) tg.destinations = await this.checkDestinations(tenantId, dto.outbound.destinations);
+    if (dto.priority !== undefined) tg.priority = dto.priority;
     if (reverify) Object.assign(tg, { state: 'pending', stateReason: null, verifyAttempts: 0 });
     await this.tgs.save(tg);
     await this.audit.record({
@@ -215,14 +224,19 @@ export class ConsumerTgsService {
     }
   }
 
-  /** Every destination pattern must lie inside one of the tenant's number ranges (403 naming those that do not). */
+  /**
+   * An enterprise's destination patterns are numbers or ranges, each inside one of the tenant's number ranges (403
+   * naming those that are not); an interconnect tenant owns no numbers, so its patterns are off-net destinations of
+   * any form (numbers, ranges, prefixes, `*`).
+   */
   private async checkDestinations(tenantId: string, patterns: string[]): Promise<string[]> {
+    const interconnect = (await this.tenants.find(tenantId))?.kind === 'interconnect';
     const canonical: string[] = [];
     const errors = [];
     for (const [i, raw] of patterns.entries()) {
       try {
         const p = parseNumberPattern(raw);
-        if (p.kind === 'all' || p.kind === 'prefix')
+        if (!interconnect && (p.kind === 'all' || p.kind === 'prefix'))
           throw new NumberPatternError('must be a number or a range of numbers', 0);
         canonical.push(formatNumberPattern(p));
       } catch (err) {
@@ -230,6 +244,7 @@ export class ConsumerTgsService {
       }
     }
     if (errors.length) throw ProblemException.validation(errors);
+    if (interconnect) return [...new Set(canonical)];
     const ranges = await this.ranges.patternsOfTenant(tenantId);
     const outside = canonical.filter((p) => !ranges.some((r) => isPatternWithin(p, r)));
     if (outside.length) {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { NumbersModule } from '../../numbers/numbers.module.js';
+import { TenantsModule } from '../../tenants/tenants.module.js';
 import { TrunksModule } from '../trunks.module.js';
 import { ConsumerTgsRepository } from './consumer-tgs.repository.js';
 import { ConsumerTgVerifier } from './consumer-tg.verifier.js';
@@ -8,7 +9,7 @@ import { ConsumerTgsAdminController, RiptTgsController } from './ript-tgs.contro
 
 /** RIPT TG discovery and consumer TG registration on the control plane. */
 @Module({
-  imports: [TrunksModule, NumbersModule],
+  imports: [TrunksModule, NumbersModule, TenantsModule],
   controllers: [RiptTgsController, ConsumerTgsAdminController],
   providers: [ConsumerTgsService, ConsumerTgsRepository, ConsumerTgVerifier],
   exports: [ConsumerTgsService, ConsumerTgsRepository],
