@@ -28,3 +28,4 @@ export * from './sip/sip-outcomes.js';
 export * from './sip/sip-numbers.js';
 export * from './sip/rtcp.js';
 export * from './sip/rfc4733.js';
+export * from './sip/identity-header.js';

@@ -78,6 +78,14 @@ describe('SDP build', () => {
     expect(parsed).toMatchObject({ address: '2001:db8::1', port: 30000, direction: 'sendonly', ptime: 30 });
   });
 
+  it('writes a=rtcp only when RTCP is not on port + 1', () => {
+    const apart = buildSdp({ address: '127.0.0.1', port: 40000, rtcpPort: 40123, codecs: ['PCMU'] });
+    expect(apart).toContain('a=rtcp:40123\r\n');
+    expect(parseSdp(apart).rtcpPort).toBe(40123);
+    expect(buildSdp({ address: '127.0.0.1', port: 40000, rtcpPort: 40001, codecs: ['PCMU'] })).not.toContain('a=rtcp');
+    expect(() => buildSdp({ address: '127.0.0.1', port: 40000, rtcpPort: 0, codecs: ['PCMU'] })).toThrow(RangeError);
+  });
+
   it('refuses bad input', () => {
     expect(() => buildSdp({ address: 'gw.example', port: 1, codecs: ['PCMU'] })).toThrow(RangeError);
     expect(() => buildSdp({ address: '192.0.2.1', port: 70000, codecs: ['PCMU'] })).toThrow(RangeError);

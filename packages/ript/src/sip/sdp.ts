@@ -135,6 +135,8 @@ export interface BuildSdpOptions {
   address: string;
   /** Our RTP port (even; RTCP on port + 1). 0 rejects the stream. */
   port: number;
+  /** Our RTCP port when it is not port + 1 (written as a=rtcp, RFC 3605). */
+  rtcpPort?: number;
   /** Codecs in our preference: riptrunk names (default payload types) or negotiated SdpCodecs. */
   codecs: readonly (KnownCodec | SdpCodec)[];
   ptime?: number;
@@ -166,6 +168,10 @@ export function buildSdp(options: BuildSdpOptions): string {
     }
     if (pts.has(c.payloadType)) throw new RangeError(`payload type ${c.payloadType} used twice`);
     pts.add(c.payloadType);
+  }
+  const rtcpPort = options.rtcpPort;
+  if (rtcpPort !== undefined && (!Number.isInteger(rtcpPort) || rtcpPort < 1 || rtcpPort > 65535)) {
+    throw new RangeError(`SDP RTCP port must be 1..65535, got ${rtcpPort}`);
   }
   const ptime = options.ptime ?? DEFAULT_PTIME;
   if (!Number.isInteger(ptime) || ptime <= 0) throw new RangeError(`ptime must be a positive integer, got ${ptime}`);
@@ -199,6 +205,7 @@ export function buildSdp(options: BuildSdpOptions): string {
         fmtp: codecs.filter((c) => c.fmtp).map((c) => ({ payload: c.payloadType, config: c.fmtp! })),
         ptime,
         direction,
+        ...(rtcpPort !== undefined && rtcpPort !== options.port + 1 ? { rtcp: { port: rtcpPort } } : {}),
       },
     ],
   };

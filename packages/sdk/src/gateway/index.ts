@@ -1,3 +1,4 @@
 /** The SIP⇄RIPT gateway's pieces (issue 12): RTP ports, endpoints and the media bridge. */
 export * from './rtp/port-pool.js';
 export * from './rtp/rtp-endpoint.js';
+export * from './rtp/media-bridge.js';

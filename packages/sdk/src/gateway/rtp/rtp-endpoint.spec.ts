@@ -1,6 +1,14 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
-import { decodeRtp, encodeRtp, encodeSenderReport, parseRtcp, type RtcpPacket } from '@riptrunk/ript';
+import {
+  decodeRtp,
+  encodeReceiverReport,
+  encodeRtp,
+  encodeSenderReport,
+  ntpMiddle32,
+  parseRtcp,
+  type RtcpPacket,
+} from '@riptrunk/ript';
 import * as sdk from '../../index.js';
 import { PortPool } from './port-pool.js';
 import { RtpEndpoint } from './rtp-endpoint.js';
@@ -128,6 +136,33 @@ describe('RtpEndpoint', () => {
     expect(block).toMatchObject({ ssrc: 0xfeed, cumulativeLost: 0, highestSeq: 14 });
     expect(block!.lsr).not.toBe(0);
     expect(e.counts.rtcpReceived).toBe(1);
+  });
+
+  it("keeps the far end's report about our stream, with the round trip once it saw our SR", async () => {
+    const e = await endpoint({ ssrc: 99 });
+    const farRtp = await farSocket();
+    const farRtcp = await farSocket();
+    e.setRemote(HOST, farRtp.address().port, farRtcp.address().port);
+    e.send({ payloadType: 0, sequenceNumber: 1, timestamp: 0, payload: Buffer.alloc(160) });
+    const srBytes = nextMessage(farRtcp);
+    expect(e.sendReport()).toBe(true);
+    const [sr] = parseRtcp(await srBytes);
+    if (sr.type !== 'sr') throw new Error(`expected an SR, got ${sr.type}`);
+    const about = {
+      ssrc: 99,
+      fractionLost: 12,
+      cumulativeLost: 3,
+      highestSeq: 1,
+      jitter: 40,
+      lsr: ntpMiddle32(sr.ntp),
+      dlsr: 0,
+    };
+    const seen = once(e, 'rtcp');
+    await sendTo(farRtcp, encodeReceiverReport(0xfeed, [about, { ...about, ssrc: 5 }]), e.rtcpPort);
+    await seen;
+    expect(e.farEndReport).toMatchObject({ ssrc: 99, fractionLost: 12, cumulativeLost: 3, jitter: 40 });
+    expect(e.farEndReport!.roundTripMs).toBeGreaterThanOrEqual(0);
+    expect(e.farEndReport!.roundTripMs).toBeLessThan(1000);
   });
 
   it('takes RTCP multiplexed on the RTP port and counts malformed RTCP', async () => {

@@ -24,7 +24,9 @@ import {
   parseRtcp,
   randomRtpStart,
   RtpError,
+  roundTripMs,
   RtpReceiverStats,
+  type ReportBlock,
   type RtcpPacket,
   type RtpPacket,
   type RtpPacketFields,
@@ -70,6 +72,15 @@ export interface RtpEndpointCounts {
   rtcpReceived: number;
   rtcpSent: number;
   rtcpMalformed: number;
+  /** Socket errors (sends that failed); also emitted as `error` when someone listens. */
+  socketErrors: number;
+}
+
+/** What the far end last reported about our stream (a report block of its SR/RR with our SSRC). */
+export interface FarEndReport extends ReportBlock {
+  receivedAt: number;
+  /** Round trip from LSR/DLSR (RFC 3550 §6.4.1), ms, or null before it has one of our SRs. */
+  roundTripMs: number | null;
 }
 
 export interface RtpEndpointEvents {
@@ -115,7 +126,10 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
     rtcpReceived: 0,
     rtcpSent: 0,
     rtcpMalformed: 0,
+    socketErrors: 0,
   };
+  /** The far end's last report about our stream (null until one arrives). */
+  farEndReport: FarEndReport | null = null;
   /** Receive statistics of the latched far-end source (null before the first packet). */
   remoteStats: RtpReceiverStats | null = null;
 
@@ -149,7 +163,7 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
     this.lastRtpAt = this.now();
     rtpSocket.on('message', (msg, rinfo) => this.onRtp(msg, rinfo));
     rtcpSocket.on('message', (msg, rinfo) => this.onRtcp(msg, rinfo));
-    for (const s of [rtpSocket, rtcpSocket]) s.on('error', (err) => this.emit('error', err));
+    for (const s of [rtpSocket, rtcpSocket]) s.on('error', (err) => this.socketError(err));
     this.rtcpTimer = setInterval(() => void this.report(), options.rtcpIntervalMs ?? DEFAULT_RTCP_INTERVAL_MS);
     this.rtcpTimer.unref();
     if (options.mediaTimeoutMs) this.setMediaTimeout(options.mediaTimeoutMs);
@@ -370,8 +384,18 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
       if (p.type === 'sr' && this.remoteStats && p.ssrc === this.remoteStats.ssrc) {
         this.remoteStats.recordSenderReport(p.ntp, now);
       }
+      if (p.type === 'sr' || p.type === 'rr') {
+        const ours = p.reports.find((r) => r.ssrc === this.ssrc);
+        if (ours) this.farEndReport = { ...ours, receivedAt: now, roundTripMs: roundTripMs(ours, now) };
+      }
     }
     this.emit('rtcp', packets, from);
+  }
+
+  /** A socket error never takes the process down: counted, and emitted only to a listener. */
+  private socketError(err: Error): void {
+    this.counts.socketErrors++;
+    if (this.listenerCount('error') > 0) this.emit('error', err);
   }
 
   private checkMediaTimeout(): void {
