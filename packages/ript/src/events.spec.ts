@@ -405,9 +405,13 @@ describe('validateEvent: sip-status (profile §10)', () => {
         errors: [{ field: 'sip-status' }],
       });
     }
+    expect(validateEvent({ ...base, type: 'alerting', 'sip-status': 180 })).toEqual({
+      ok: true,
+      event: { ...base, type: 'alerting' },
+    });
     expect(validateEvent({ ...base, type: 'answered', 'sip-status': 200 })).toEqual({
       ok: true,
-      event: { ...base, type: 'answered' },
+      event: { ...base, type: 'answered', 'sip-status': 200 },
     });
   });
 

@@ -34,7 +34,7 @@ export interface SipOutcomeFields {
 export interface EventFields {
   proceeding: Pick<SipOutcomeFields, 'sip-call-id'>;
   alerting: Pick<SipOutcomeFields, 'sip-call-id'>;
-  answered: Pick<SipOutcomeFields, 'sip-call-id'>;
+  answered: SipOutcomeFields;
   declined: SipOutcomeFields;
   failed: { reason: string } & SipOutcomeFields;
   noanswer: SipOutcomeFields;
@@ -76,7 +76,7 @@ const REQUIRED_FIELDS: Readonly<Record<EventType, readonly string[]>> = {
 /** A Call-ID as RFC 3261 §25.1 allows it (word ["@" word]): visible ASCII, bounded. */
 const SIP_CALL_ID = new RegExp(`^[\\x21-\\x7e]{1,${MAX_SIP_CALL_ID_LENGTH}}$`);
 
-/** Types that may carry `sip-call-id` (a gateway's progress and final events) and `sip-status` (final only). */
+/** Types that may carry `sip-call-id` (a gateway's progress and final events) and `sip-status` (answered, final). */
 const SIP_CALL_ID_TYPES: ReadonlySet<EventType> = new Set([
   'proceeding',
   'alerting',
@@ -86,7 +86,7 @@ const SIP_CALL_ID_TYPES: ReadonlySet<EventType> = new Set([
   'noanswer',
   'end',
 ]);
-const SIP_OUTCOME_TYPES: ReadonlySet<EventType> = new Set(['declined', 'failed', 'noanswer', 'end']);
+const SIP_OUTCOME_TYPES: ReadonlySet<EventType> = new Set(['answered', 'declined', 'failed', 'noanswer', 'end']);
 
 export const MAX_EVENT_STRING_LENGTH = 256;
 export const MAX_URI_LENGTH = 2048;

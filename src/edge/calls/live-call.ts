@@ -50,8 +50,8 @@ export class LiveCall {
   readonly passport: string | null;
   /** A call from an interconnect trunk: the `verstat` its gateway sent (passed on to the callee). */
   readonly verstat?: Verstat;
-  /** The call request's `sip-call-id`. */
-  readonly sipCallId?: string;
+  /** The SIP leg's Call-ID: the call request's `sip-call-id`, or the one a gateway on the callee side named. */
+  sipCallId?: string;
   /** The `sip-status` of the callee side's final event (a SIP gateway's), once it came. */
   sipStatus?: number;
   readonly directives: DirectiveSet;
@@ -170,7 +170,14 @@ export class LiveCall {
    */
   finish(outcome: CallOutcome, byClient: boolean, now = new Date()): boolean {
     if (this.ended) return false;
-    const base = { direction: 's2c' as const, call: this.uri, ts: now };
+    // a SIP gateway's outcome reaches the caller too (profile §10)
+    const base = {
+      direction: 's2c' as const,
+      call: this.uri,
+      ts: now,
+      ...(this.sipStatus !== undefined ? { 'sip-status': this.sipStatus } : {}),
+      ...(this.sipCallId !== undefined ? { 'sip-call-id': this.sipCallId } : {}),
+    };
     let reason: string;
     switch (outcome.kind) {
       case 'declined':

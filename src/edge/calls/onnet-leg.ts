@@ -40,6 +40,8 @@ import type { CallOutcome } from '../../contracts/call-record.js';
 /** What the callee's leg reports to the caller's call. */
 export interface OnNetListener {
   progress(state: 'alerting' | 'answered'): void;
+  /** A SIP gateway's callee side named its SIP leg (`sip-call-id`) or the SIP status of its answer (`sip-status`). */
+  sip(fields: { callId?: string; status?: number }): void;
   /** The callee ended the call (or its leg failed); called once, with the `sip-status` of its final event if any. */
   finished(outcome: CallOutcome, sipStatus?: number): void;
   /** A media frame from the callee for the caller's server stream `index` (CallMedia's s2c order). */
@@ -303,6 +305,9 @@ export class OnNetLeg {
     const checked = validateEvent(value, { direction: 's2c' });
     if (!checked.ok) return;
     const event: RiptEvent = checked.event;
+    const sipCallId = 'sip-call-id' in event ? event['sip-call-id'] : undefined;
+    const sipStatus = event.type === 'answered' ? event['sip-status'] : undefined;
+    if (sipCallId !== undefined || sipStatus !== undefined) this.listener.sip({ callId: sipCallId, status: sipStatus });
     switch (event.type) {
       case 'alerting':
       case 'answered':

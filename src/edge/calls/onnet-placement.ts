@@ -75,6 +75,11 @@ export class OnNetPlacement {
           call.progress(state);
           void this.callStore.save(recordOf(call)).catch(() => undefined);
         },
+        sip: ({ callId, status }) => {
+          if (call.ended) return;
+          if (callId !== undefined) call.sipCallId ??= callId;
+          if (status !== undefined) call.sipStatus = status;
+        },
         finished: (outcome, sipStatus) => {
           if (sipStatus !== undefined && !call.ended) call.sipStatus = sipStatus;
           void this.endings.end(call, outcome);

@@ -25,6 +25,13 @@ export const OPTIONS = {
   decline: { type: 'boolean' },
   calls: { type: 'string' },
   out: { type: 'string' },
+  'sip-listen': { type: 'string' },
+  'sip-peer': { type: 'string' },
+  'rtp-ports': { type: 'string' },
+  'public-address': { type: 'string' },
+  egress: { type: 'string' },
+  country: { type: 'string' },
+  'stir-trust': { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 export type CliValues = ParsedCommandLine<typeof OPTIONS>['values'];

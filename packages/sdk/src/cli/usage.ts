@@ -8,6 +8,9 @@ Usage:
                  [--answer | --echo | --decline] [--tone HZ | --play FILE.wav] [--record OUT.wav]
                  [--seconds N] [--calls N]
   riptrunk certs request <number> [--out PREFIX]
+  riptrunk gateway --profile FILE --sip-listen udp:HOST:PORT[,tcp:HOST:PORT] --sip-peer sip:HOST:PORT[;transport=tcp]
+                 [--rtp-ports 20000-29999] [--public-address IP] [--egress PATTERNS] [--country CC]
+                 [--stir-trust FILE] [--json]
 
 Options:
   --profile FILE   enterprise profile (default ~/.riptrunk/profile.json, mode 0600)
@@ -29,6 +32,14 @@ it with the provider (a fresh token each run), waits until the provider has veri
                        localhost certificate from that CA (e.g. .data/ca-key.pem), whose certificate is
                        --cacert (default: the CA file of the profile)
   It unregisters on exit (SIGINT, SIGTERM, or after --calls).
+gateway is a SIP⇄RIPT gateway (a B2BUA): INVITEs from the SIP peer become RIPT calls on your provider TG, and with
+--egress (number patterns such as +44*,+33*) it serves a consumer TG for those destinations and sends the calls the
+provider delivers there to the SIP peer. One log line per call (--json: one JSON object per line).
+  --sip-listen     where to take SIP (UDP and/or TCP)      --sip-peer   the SIP core, PBX or proxy to send INVITEs to
+  --rtp-ports      RTP port range (even RTP, odd RTCP)     --public-address  the IP put in Via, Contact and SDP
+  --country CC     default country of national numbers on the SIP side (e.g. GB); without it only +E.164
+  --stir-trust FILE  STI-CA certificates (PEM) for Identity headers (default RIPTRUNK_STIR_TRUST_FILE)
+  The consumer TG (with --egress) takes --port/--host/--public-url/--cert/--key/--ca-key as serve does.
 certs request gets a STIR certificate for one of your numbers: a new P-256 key and CSR, certified by the
 provider's STIR CA; writes PREFIX.key.pem (mode 0600) and PREFIX.cert.pem (default PREFIX: the number's digits).
 The carrier's admin commands (tenants, number ranges, trunks, onboarding codes) are in riptrunk-admin, a binary

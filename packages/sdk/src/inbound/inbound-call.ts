@@ -123,6 +123,8 @@ export class InboundCall {
   private readonly received = new Map<number, ReceiveStream>();
   private readonly sendSeq = new Map<number, number>();
   private readonly serverPairs = new Set<number>();
+  /** A gateway's answer: the SIP status (2xx) its answered events carry. */
+  private answerSipStatus?: number;
 
   constructor(init: InboundCallInit) {
     this.id = init.id;
@@ -157,9 +159,9 @@ export class InboundCall {
     return this.progress('alerting');
   }
 
-  /** Answers the call; media timeouts count from now. */
-  answer(): boolean {
-    return this.progress('answered');
+  /** Answers the call; media timeouts count from now. A gateway passes the SIP status of the answer (2xx). */
+  answer(sipStatus?: number): boolean {
+    return this.progress('answered', sipStatus);
   }
 
   /** Declines a call not answered yet (`declined`, then `end`); a gateway passes the SIP status behind it. */
@@ -253,7 +255,7 @@ export class InboundCall {
 
   // ------------------------------------------------------------------ protocol side (used by InboundServer)
 
-  private progress(state: 'alerting' | 'answered'): boolean {
+  private progress(state: 'alerting' | 'answered', sipStatus?: number): boolean {
     if (this.isEnded || this.state === state || this.state === 'answered') return false;
     const now = new Date();
     this.state = state;
@@ -262,7 +264,9 @@ export class InboundCall {
       this.answeredAt = now;
       this.stats.setupCompleted();
     }
-    this.broadcast(createEvent(state, { direction: 's2c', call: this.uri, ts: now, ...this.sipCallIdField() }));
+    if (state === 'answered' && sipStatus !== undefined) this.answerSipStatus = sipStatus;
+    const sip = this.answerSipStatus !== undefined ? { 'sip-status': this.answerSipStatus } : {};
+    this.broadcast(createEvent(state, { direction: 's2c', call: this.uri, ts: now, ...sip, ...this.sipCallIdField() }));
     return true;
   }
 
@@ -270,7 +274,11 @@ export class InboundCall {
   currentEvents(): RiptEvent[] {
     if (this.isEnded) return this.finalEvents;
     const state = this.state === 'alerting' || this.state === 'answered' ? this.state : 'proceeding';
-    return [createEvent(state, { direction: 's2c', call: this.uri, ts: this.stateAt, ...this.sipCallIdField() })];
+    const sip =
+      state === 'answered' && this.answerSipStatus !== undefined ? { 'sip-status': this.answerSipStatus } : {};
+    return [
+      createEvent(state, { direction: 's2c', call: this.uri, ts: this.stateAt, ...sip, ...this.sipCallIdField() }),
+    ];
   }
 
   private sipCallIdField(): { 'sip-call-id'?: string } {

@@ -1,0 +1,50 @@
+import type { SdpMedia, Verstat } from '@riptrunk/ript';
+import type { RiptCall } from '../call.js';
+import type { InboundCall } from '../inbound/inbound-call.js';
+import type { CallLogEntry } from './call-log.js';
+import type { DialogRegistry } from './dialog-registry.js';
+import type { CallMedia } from './media/call-media.js';
+import type { SipPeer } from './sip/sip-addresses.js';
+import type { SipEndpoint } from './sip/sip-endpoint.js';
+
+/** Makes the RTP side of calls: an offer for an egress call, an answer for an ingress one. */
+export interface GatewayMedia {
+  forEgress(call: InboundCall): Promise<CallMedia>;
+  /** `offer` null: the INVITE had no SDP, so ours is an offer in the 200 and the answer comes in the ACK. */
+  forIngress(offer: SdpMedia | null, call: RiptCall): Promise<CallMedia>;
+}
+
+/** What a PASSporT check of an inbound Identity header found. */
+export interface IdentityCheck {
+  passport?: string;
+  verstat: Verstat;
+  reason?: string;
+}
+
+/** What the gateway gives its calls (egress-call.ts, ingress-call.ts). */
+export interface GatewayContext {
+  readonly sip: SipEndpoint;
+  readonly peer: SipPeer;
+  readonly dialogs: DialogRegistry;
+  readonly media: GatewayMedia;
+  /** The Request-URI (and To) of an egress INVITE for an E.164 number. */
+  peerUri(number: string): string;
+  /** A SIP URI of ours for an E.164 number (From, P-Asserted-Identity). */
+  ownUri(number: string): string;
+  /** The RFC 8224 Identity header for a PASSporT. */
+  identityHeader(passport: string): string;
+  /** A SIP user part as canonical E.164, or null. */
+  e164(user: string | null): string | null;
+  verifyIdentity(header: string | undefined, from: string, to: string): Promise<IdentityCheck>;
+  /** The handler URI on the provider TG for media of this offer (registered once per distinct advertisement). */
+  handlerFor(offer: SdpMedia | null): Promise<string>;
+  placeCall(call: {
+    handler: string;
+    destination: string;
+    from: string;
+    passport?: string;
+    verstat?: Verstat;
+    'sip-call-id'?: string;
+  }): Promise<RiptCall>;
+  log(entry: CallLogEntry): void;
+}

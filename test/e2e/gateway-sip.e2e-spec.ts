@@ -1,0 +1,246 @@
+import { createSocket } from 'node:dgram';
+import type { InboundCall, InboundService, RiptTrunkClient, TgDescriptionDoc } from '@riptrunk/sdk';
+import { EdgeConfigStore } from '../../src/edge/config/edge-config.store.js';
+import { startControlPlane, startEdge, type TestControlPlane, type TestEdge } from '../helpers/control-plane.js';
+import { sdkEnterprise } from '../helpers/enterprise.js';
+import { collect, interconnectClient, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { freeRtpPort, freeUdpPort, startSipp } from '../helpers/sipp.js';
+import { localhostCertificate } from '../helpers/tg-server.js';
+import { eventually, sleep } from '../helpers/wait.js';
+
+/**
+ * The SIP⇄RIPT gateway between the edge and a carrier's SIP core (issue 12), against sipp as the core: Acme's RIPT
+ * calls to +44 numbers go off-net through the gateway to sipp, and sipp's calls to Acme's numbers come in through
+ * the gateway to Acme's consumer TG.
+ */
+describe('gateway: RIPT ⇄ SIP through an interconnect tenant, sipp as the carrier core', () => {
+  let cp: TestControlPlane;
+  let edge: TestEdge;
+  let acme: RiptTrunkClient;
+  let acmeTg: TgDescriptionDoc;
+  let acmeTenant: string;
+  let acmeInbound: InboundService;
+  let handler: string;
+  let pstn: RiptTrunkClient;
+  let pstnTenant: string;
+  let gw: TestGateway;
+  let corePort: number;
+  let answerWith: (call: InboundCall) => void = () => undefined;
+  const acmeCalls: InboundCall[] = [];
+
+  beforeAll(async () => {
+    cp = await startControlPlane({ RIPTRUNK_ALLOW_PRIVATE_TARGETS: 'true' });
+    edge = await startEdge(cp, { RIPTRUNK_ALLOW_PRIVATE_TARGETS: 'true' });
+    const a = await sdkEnterprise(
+      cp,
+      'Acme',
+      { start: '+14085550100', count: 100 },
+      { name: 'acme', maxConcurrentCalls: 10, maxCallsPerSecond: 20 },
+    );
+    acme = a.client;
+    acmeTg = a.tg;
+    acmeTenant = a.tenantId;
+    handler = (await acme.registerHandler(acmeTg, 'pbx-1', '1 in: PCMU; PCMA; 1 out: PCMU; PCMA;')).uri;
+    const cert = await localhostCertificate(true);
+    acmeInbound = await acme.serveInbound({ tg: acmeTg, cert: cert.certPem, key: cert.keyPem });
+    acmeInbound.server.onCall((call) => {
+      acmeCalls.push(call);
+      answerWith(call);
+    });
+    const ic = await interconnectClient(cp, 'PSTN');
+    pstn = ic.client;
+    pstnTenant = ic.tenantId;
+    corePort = await freeUdpPort();
+    gw = await startTestGateway(pstn, corePort, { egress: ['+44*'], rtpBase: 31000 });
+    await eventually(
+      () => edge.app.get(EdgeConfigStore).consumerTgsOf(pstnTenant).length,
+      (n) => n === 1,
+    );
+    await eventually(
+      () => edge.app.get(EdgeConfigStore).consumerTgsOf(acmeTenant).length,
+      (n) => n === 1,
+    );
+  }, 90_000);
+
+  afterAll(async () => {
+    await gw?.close().catch(() => undefined);
+    await acmeInbound?.close().catch(() => undefined);
+    await acme?.close();
+    await pstn?.close();
+    await edge?.close();
+    await cp?.close();
+  });
+
+  it('egress: an off-net call reaches the core, its RTP echo comes back byte for byte, BYE ends both legs', async () => {
+    const mediaPort = await freeRtpPort();
+    const core = startSipp({ scenario: 'core-answer-echo.xml', port: corePort, mediaPort, rtpEcho: true, calls: 1 });
+    await sleep(300); // sipp binds its port (nothing to observe before it does)
+    const call = await acme.placeCall(acmeTg, { handler, destination: '+442071838750', from: '+14085550100' });
+    const { events, done } = collect(call);
+    await eventually(
+      async () => events.map((e) => e.type),
+      (types) => types.includes('answered'),
+      15_000,
+    );
+    // sipp rings and answers at once: the events stream may open on `answered` already (it starts with the state)
+    expect(events.map((e) => e.type)).toContain('answered');
+    await call.openMedia();
+    const received: Buffer[] = [];
+    call.onFrame((f) => received.push(Buffer.from(f.payload)));
+    const [directive] = call.clientDirectives;
+    const sent: Buffer[] = [];
+    for (let i = 0; i < 50; i++) {
+      const payload = Buffer.alloc(160, i);
+      payload.writeUInt16BE(i, 0);
+      sent.push(payload);
+      call.sendFrame(directive, payload);
+      await sleep(20); // 20 ms audio, paced like a phone
+    }
+    await eventually(
+      async () => received.length,
+      (n) => n >= 50,
+    );
+    expect(received.map((b) => b.toString('hex'))).toEqual(sent.map((b) => b.toString('hex')));
+    await call.end();
+    await done;
+    call.close();
+    const result = await core.exited;
+    expect({ code: result.code, errors: result.errors }).toEqual({ code: 0, errors: '' });
+    const entry = await eventually(
+      async () => gw.log.find((e) => e.direction === 'egress' && e.riptCall?.includes('/calls/')),
+      Boolean,
+    );
+    expect(entry).toMatchObject({ from: '+14085550100', to: '+442071838750', outcome: 'ended', sipStatus: 200 });
+    expect(entry!.rtpIn).toBeGreaterThanOrEqual(50);
+    const cdrs = await eventually(
+      () => cp.admin.get(`/v1/cdrs?tenantId=${acmeTenant}`),
+      (r) => (r.body.items as { to: string }[]).some((c) => c.to === '+442071838750'),
+    );
+    const cdr = (cdrs.body.items as Record<string, unknown>[]).find((c) => c.to === '+442071838750');
+    expect(cdr).toMatchObject({ sipCallId: entry!.sipCallId, sipStatus: 200, framesSent: 50, framesReceived: 50 });
+  }, 60_000);
+
+  it('egress: the core hanging up ends the RIPT call; a busy core is `declined` with its SIP status', async () => {
+    const mediaPort = await freeRtpPort();
+    const core = startSipp({
+      scenario: 'core-answer-hangup.xml',
+      port: corePort,
+      mediaPort,
+      rtpEcho: true,
+      calls: 1,
+      durationMs: 500,
+    });
+    await sleep(300); // sipp binds its port
+    const call = await acme.placeCall(acmeTg, { handler, destination: '+442071838751', from: '+14085550101' });
+    const { events, done } = collect(call);
+    await done;
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['answered', 'end']));
+    call.close();
+    const hung = await core.exited;
+    expect({ code: hung.code, errors: hung.errors }).toEqual({ code: 0, errors: '' });
+
+    const busy = startSipp({ scenario: 'core-busy.xml', port: corePort, calls: 1 });
+    await sleep(300);
+    const refused = await acme.placeCall(acmeTg, { handler, destination: '+442071838752', from: '+14085550101' });
+    const r = collect(refused);
+    await r.done;
+    refused.close();
+    expect(r.events.find((e) => e.type === 'declined')).toMatchObject({ 'sip-status': 486 });
+    expect((await busy.exited).code).toBe(0);
+  }, 60_000);
+
+  it('ingress: the core calls a tenant number, the call reaches its consumer TG with audio, the tenant ends it', async () => {
+    const frames: Buffer[] = [];
+    answerWith = (call) => {
+      call.onFrame((f) => frames.push(Buffer.from(f.payload)));
+      call.answer();
+    };
+    const sippPort = await freeUdpPort();
+    const mediaPort = await freeRtpPort();
+    const caller = startSipp({
+      scenario: 'core-call.xml',
+      port: sippPort,
+      mediaPort,
+      remote: `127.0.0.1:${gw.sipPort}`,
+      service: '+14085550123',
+      calls: 1,
+      keys: { caller: '+442071838799' },
+    });
+    const callee = await eventually(async () => acmeCalls.find((c) => c.to === '+14085550123'), Boolean, 15_000);
+    expect(callee).toMatchObject({ from: '+442071838799', to: '+14085550123', verstat: 'No-TN-Validation' });
+    expect(callee!.sipCallId).toEqual(expect.any(String));
+    // sipp plays g711a.pcap (PCMA, 20 ms packets) once answered
+    await eventually(
+      async () => frames.length,
+      (n) => n >= 50,
+      15_000,
+    );
+    expect(callee!.clientDirectives[0].codec).toBe('PCMA');
+    callee!.end();
+    const result = await caller.exited;
+    expect({ code: result.code, errors: result.errors }).toEqual({ code: 0, errors: '' });
+    const entry = await eventually(
+      async () => gw.log.find((e) => e.direction === 'ingress' && e.to === '+14085550123'),
+      Boolean,
+    );
+    expect(entry).toMatchObject({ from: '+442071838799', outcome: 'ended', sipStatus: 200 });
+  }, 60_000);
+
+  describe('bad SIP input (raw UDP)', () => {
+    const exchange = async (message: string): Promise<string | null> => {
+      const socket = createSocket('udp4');
+      await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
+      const reply = new Promise<string | null>((resolveReply) => {
+        const timer = setTimeout(() => resolveReply(null), 1500);
+        socket.on('message', (m) => {
+          const text = m.toString();
+          if (/^SIP\/2\.0 1\d\d/.test(text)) return; // provisional: keep waiting for the final answer
+          clearTimeout(timer);
+          resolveReply(text);
+        });
+      });
+      const port = socket.address().port;
+      socket.send(message.replaceAll('PORT', String(port)).replace(/\n/g, '\r\n'), gw.sipPort, '127.0.0.1');
+      const text = await reply;
+      socket.close();
+      return text;
+    };
+    const request = (method: string, extra = '', body = '') =>
+      `${method} sip:+14085550123@127.0.0.1 SIP/2.0
+Via: SIP/2.0/UDP 127.0.0.1:PORT;branch=z9hG4bK${Math.random().toString(36).slice(2)}
+From: <sip:+442071838700@127.0.0.1>;tag=t${Date.now()}
+To: <sip:+14085550123@127.0.0.1>
+Call-ID: ${Math.random().toString(36).slice(2)}@test
+CSeq: 1 ${method}
+Max-Forwards: 70
+${extra}Content-Length: ${Buffer.byteLength(body.replace(/\n/g, '\r\n'))}
+
+${body}`;
+
+    it('answers OPTIONS, 501 to unknown methods, and survives garbage', async () => {
+      expect(await exchange('this is not SIP\n\n')).toBeNull();
+      expect(await exchange('INVITE sip:x SIP/2.0\nCSeq: nonsense\n\n')).toBeNull();
+      expect(await exchange(request('OPTIONS'))).toMatch(/^SIP\/2\.0 200 /);
+      expect(await exchange(request('SUBSCRIBE'))).toMatch(/^SIP\/2\.0 501 /);
+    });
+
+    it('488 for an INVITE with no common codec, 404 for a number nobody owns', async () => {
+      const g729 = `v=0
+o=- 1 1 IN IP4 127.0.0.1
+s=-
+c=IN IP4 127.0.0.1
+t=0 0
+m=audio 40000 RTP/AVP 18
+a=rtpmap:18 G729/8000
+`;
+      expect(await exchange(request('INVITE', 'Content-Type: application/sdp\n', g729))).toMatch(/^SIP\/2\.0 488 /);
+      const pcmu = g729.replace('RTP/AVP 18', 'RTP/AVP 0').replace('a=rtpmap:18 G729/8000', 'a=rtpmap:0 PCMU/8000');
+      const nobody = request('INVITE', 'Content-Type: application/sdp\n', pcmu).replaceAll(
+        '+14085550123',
+        '+19995550100',
+      );
+      expect(await exchange(nobody)).toMatch(/^SIP\/2\.0 404 /);
+      expect(gw.gateway.calls).toBe(0);
+    });
+  });
+});

@@ -1,0 +1,92 @@
+import {
+  createGatewayMedia,
+  Gateway,
+  gatewayIdentity,
+  RiptTrunkClient,
+  type CallLogEntry,
+  type GatewayOptions,
+  type InboundCall,
+  type RiptCall,
+  type TgDescriptionDoc,
+} from '@riptrunk/sdk';
+import type { RiptEvent } from '@riptrunk/ript';
+import { TEST_CA_FILE, tenantWithCode } from './enterprise.js';
+import type { TestControlPlane } from './control-plane.js';
+import { localhostCertificate } from './tg-server.js';
+import { eventually } from './wait.js';
+import { freeUdpPort } from './sipp.js';
+
+/** An interconnect tenant with one trunk, onboarded as a gateway would be (profile §10). */
+export async function interconnectClient(
+  cp: TestControlPlane,
+  name: string,
+): Promise<{ tenantId: string; client: RiptTrunkClient; tg: TgDescriptionDoc }> {
+  const tenant = await cp.admin.post('/v1/tenants', { name, kind: 'interconnect' });
+  if (tenant.status !== 201) throw new Error(`interconnect tenant: ${tenant.status} ${tenant.text}`);
+  const trunk = await cp.admin.post(`/v1/tenants/${tenant.body.id}/trunks`, {
+    name: `${name}-trunk`,
+    maxConcurrentCalls: 50,
+    maxCallsPerSecond: 50,
+  });
+  if (trunk.status !== 201) throw new Error(`interconnect trunk: ${trunk.status} ${trunk.text}`);
+  const code = await cp.admin.post(`/v1/tenants/${tenant.body.id}/onboarding-codes`, {});
+  const profile = await RiptTrunkClient.onboard(cp.url, code.body.code, { caFile: TEST_CA_FILE });
+  const client = await RiptTrunkClient.fromProfile(profile);
+  const [listed] = await client.providerTgs();
+  const tg = await eventually(
+    () => client.tgDescription(listed.uri).catch(() => undefined as unknown as TgDescriptionDoc),
+    (d) => !!d,
+  );
+  return { tenantId: tenant.body.id, client, tg };
+}
+
+export { tenantWithCode };
+
+export interface TestGateway {
+  gateway: Gateway;
+  sipPort: number;
+  log: CallLogEntry[];
+  close(): Promise<void>;
+}
+
+/** A gateway on UDP 127.0.0.1, towards `peerPort`, with RTP ports of its own range. */
+export async function startTestGateway(
+  client: RiptTrunkClient,
+  peerPort: number,
+  options: { egress?: string[]; priority?: number; rtpBase: number; trustPem?: string } & Partial<GatewayOptions>,
+): Promise<TestGateway> {
+  const sipPort = await freeUdpPort();
+  const log: CallLogEntry[] = [];
+  const cert = await localhostCertificate(true);
+  const gateway = await Gateway.start({
+    client,
+    sipListen: [{ transport: 'udp', host: '127.0.0.1', port: sipPort }],
+    sipPeer: { transport: 'udp', host: '127.0.0.1', port: peerPort },
+    media: ({ publicAddress }) =>
+      createGatewayMedia({
+        publicAddress,
+        bindAddress: '127.0.0.1',
+        ports: { min: options.rtpBase, max: options.rtpBase + 199 },
+      }),
+    identity: gatewayIdentity({ trustPem: options.trustPem }),
+    e164: (user) => (user && /^\+[1-9]\d{1,14}$/.test(user) ? user : null),
+    egress: options.egress,
+    inbound: {
+      cert: cert.certPem,
+      key: cert.keyPem,
+      ...(options.priority !== undefined ? { priority: options.priority } : {}),
+    },
+    onLog: (e) => log.push(e),
+  });
+  return { gateway, sipPort, log, close: () => gateway.close({ unregister: true }) };
+}
+
+export function collect(call: RiptCall): { events: RiptEvent[]; done: Promise<void> } {
+  const events: RiptEvent[] = [];
+  const done = (async () => {
+    for await (const e of call.events()) events.push(e);
+  })().catch(() => undefined);
+  return { events, done };
+}
+
+export type { InboundCall };
