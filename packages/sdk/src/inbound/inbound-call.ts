@@ -51,6 +51,12 @@ export interface InboundStreamReport extends StreamStatsSnapshot {
   sink: number;
 }
 
+/** How a SIP gateway's call ended on its SIP side (profile §10). */
+export interface SipOutcome {
+  /** The final SIP status of the SIP leg (100-699), sent as the final events' `sip-status`. */
+  sipStatus?: number;
+}
+
 export interface InboundCallInit {
   id: string;
   uri: string;
@@ -158,20 +164,23 @@ export class InboundCall {
     return this.progress('answered');
   }
 
-  /** Declines a call not answered yet (`declined`, then `end`). */
-  decline(): boolean {
+  /**
+   * Declines a call not answered yet (`declined`, then `end`). A SIP gateway gives the SIP status that declined it
+   * (`sipStatus`, profile §10); it goes on both final events.
+   */
+  decline(options: SipOutcome = {}): boolean {
     if (this.state === 'answered') throw new ClientError('the call is answered already: end() it', 'state');
-    return this.finish('declined', 'declined', false);
+    return this.finish('declined', 'declined', false, options.sipStatus);
   }
 
-  /** Ends the call with an `end` event (reason `normal` by default). */
-  end(reason = 'normal'): boolean {
-    return this.finish('ended', reason, false);
+  /** Ends the call with an `end` event (reason `normal` by default), with a SIP gateway's `sipStatus` if given. */
+  end(reason = 'normal', options: SipOutcome = {}): boolean {
+    return this.finish('ended', reason, false, options.sipStatus);
   }
 
-  /** Ends the call with `failed` (then `end`) and the reason. */
-  fail(reason: string): boolean {
-    return this.finish('failed', reason, false);
+  /** Ends the call with `failed` (then `end`) and the reason, with a SIP gateway's `sipStatus` if given. */
+  fail(reason: string, options: SipOutcome = {}): boolean {
+    return this.finish('failed', reason, false, options.sipStatus);
   }
 
   /**
@@ -383,10 +392,23 @@ export class InboundCall {
   }
 
   /** @internal Ends the call (idempotent): final events to every GET stream, then every stream closed. */
-  finish(state: 'declined' | 'noanswer' | 'failed' | 'ended', reason: string, byProvider: boolean): boolean {
+  finish(
+    state: 'declined' | 'noanswer' | 'failed' | 'ended',
+    reason: string,
+    byProvider: boolean,
+    sipStatus?: number,
+  ): boolean {
     if (this.isEnded) return false;
+    if (sipStatus !== undefined && (!Number.isInteger(sipStatus) || sipStatus < 100 || sipStatus > 699)) {
+      throw new ClientError(`sipStatus must be a SIP status code (100-699), not ${sipStatus}`, 'state');
+    }
     const now = new Date();
-    const base = { direction: 's2c' as const, call: this.uri, ts: now };
+    const base = {
+      direction: 's2c' as const,
+      call: this.uri,
+      ts: now,
+      ...(sipStatus !== undefined ? { 'sip-status': sipStatus } : {}),
+    };
     const end = createEvent('end', { ...base, reason });
     if (state === 'failed') this.finalEvents = [createEvent('failed', { ...base, reason }), end];
     else if (state === 'declined' || state === 'noanswer') this.finalEvents = [createEvent(state, base), end];
