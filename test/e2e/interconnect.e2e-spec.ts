@@ -385,6 +385,37 @@ describe('interconnect tenants and off-net routing (profile §10)', () => {
     });
     expect(range.status).toBe(409);
   });
+  it('leaves the gateways of a suspended interconnect out', async () => {
+    await cp.admin.post(`/v1/tenants/${carrierB.tenantId}/suspend`);
+    const store = edge.app.get(EdgeConfigStore);
+    await eventually(
+      async () => store.tenantStatus(carrierB.tenantId),
+      (status) => status === 'suspended',
+    );
+    answerWith = (call) => call.answer();
+    const before = got.get('b-london')!.length;
+    const call = await acme.client.placeCall(acme.tg, {
+      handler: acmeHandler,
+      destination: LONDON,
+      from: '+14085550105',
+    });
+    const { events, done } = collect(call);
+    await eventually(
+      async () => typesOf(events),
+      (t) => t.includes('answered'),
+    );
+    expect(got.get('b-london')!.length).toBe(before);
+    expect(got.get('a-uk-2')!.at(-1)!).toMatchObject({ to: LONDON, from: '+14085550105' });
+    await call.end();
+    await done;
+    call.close();
+    await cp.admin.post(`/v1/tenants/${carrierB.tenantId}/resume`);
+    await eventually(
+      async () => store.tenantStatus(carrierB.tenantId),
+      (status) => status === 'active',
+    );
+  });
+
   it('answers 503 callee-unreachable, naming each failure, when every gateway for a number failed', async () => {
     for (const s of services.filter((x) => x !== globexInbound)) await s.server.close();
     const res = await refusalOf(acme, { handler: acmeHandler, destination: LONDON, from: '+14085550104' });
