@@ -385,6 +385,39 @@ describe('interconnect tenants and off-net routing (profile §10)', () => {
     });
     expect(range.status).toBe(409);
   });
+  it('takes a 4xx from a gateway as final: no failover to the next one', async () => {
+    const refusing = await startTgServer(await localhostCertificate(true), (path) =>
+      path.endsWith('/ript/v1/tgs/in')
+        ? {
+            status: 200,
+            body: JSON.stringify({
+              uri: `${refusing.url}/ript/v1/tgs/in`,
+              links: {
+                handlers: `${refusing.url}/ript/v1/tgs/in/handlers`,
+                calls: `${refusing.url}/ript/v1/tgs/in/calls`,
+              },
+            }),
+          }
+        : { status: 403, body: '{"type":"about:blank","title":"Forbidden","status":403,"detail":"barred"}' },
+    );
+    servers.push(refusing);
+    const registration = await carrierB.client.registerConsumerTg(carrierB.tg.links.consumertgs, {
+      uri: `${refusing.url}/ript/v1/tgs/in`,
+      token: 'refusing-gateway-token-0123456789',
+      destinations: ['+4420718387*'],
+    });
+    await carrierB.client.waitForConsumerTg(registration.links.self);
+    await edgeKnows(carrierB.tenantId, 3);
+    const before = [...got.values()].reduce((n, calls) => n + calls.length, 0);
+    const res = await refusalOf(acme, { handler: acmeHandler, destination: LONDON, from: '+14085550104' });
+    expect(res.status).toBe(404);
+    expect(res.body.type).toBe('urn:riptrunk:problem:destination-unreachable');
+    expect(res.body.detail).toMatch(/403/);
+    expect([...got.values()].reduce((n, calls) => n + calls.length, 0)).toBe(before);
+    await carrierB.client.deleteConsumerTg(registration.links.self);
+    await edgeKnows(carrierB.tenantId, 2);
+  });
+
   it('leaves the gateways of a suspended interconnect out', async () => {
     await cp.admin.post(`/v1/tenants/${carrierB.tenantId}/suspend`);
     const store = edge.app.get(EdgeConfigStore);
