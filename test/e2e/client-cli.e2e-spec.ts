@@ -83,6 +83,13 @@ describe('enterprise SDK and riptrunk CLI', () => {
     const tenant = await adminCli(['tenant', 'create', '--name', 'Cli Corp', '--cacert', CA, '--json'], env);
     expect(tenant.code).toBe(0);
     const tenantId = JSON.parse(tenant.stdout).id as string;
+    expect(JSON.parse(tenant.stdout).kind).toBe('enterprise');
+    const ic = await adminCli(['tenant', 'create', '--name', 'Cli IC', '--kind', 'interconnect', '--cacert', CA], env);
+    expect(ic.code).toBe(0);
+    expect(ic.stdout).toMatch(/^interconnect tenant ten_[0-9a-z]{20} created/);
+    const badKind = await adminCli(['tenant', 'create', '--name', 'Odd', '--kind', 'carrier', '--cacert', CA], env);
+    expect(badKind.code).toBe(2);
+    expect(badKind.stderr).toMatch(/--kind must be enterprise or interconnect/);
     const range = await adminCli(
       ['numbers', 'add', '--tenant', tenantId, '--start', '+14085550700', '--count', '50', '--cacert', CA],
       env,

@@ -187,6 +187,10 @@ describe('RIPT TG discovery and consumer TG registration', () => {
 
   it('takes off-net destination patterns with a priority from an interconnect tenant', async () => {
     const tenant = await cp.admin.post('/v1/tenants', { name: 'Carrier IC', kind: 'interconnect' });
+    expect(tenant.body.readiness).toEqual({
+      status: 'incomplete',
+      reasons: ['no-active-trunk', 'no-active-consumer-tg'],
+    });
     const icTrunk = await cp.admin.post(`/v1/tenants/${tenant.body.id}/trunks`, {
       name: 'ic-gw',
       maxConcurrentCalls: 10,
@@ -197,6 +201,8 @@ describe('RIPT TG discovery and consumer TG registration', () => {
     const { config, agent } = await onboardWithOpenIdClient(cp, code.body.code);
     closers.push(agent);
     const gw = cp.client((await client.clientCredentialsGrant(config, { scope: 'ript:tgs' })).access_token);
+    const readinessOf = async () => (await cp.admin.get(`/v1/tenants/${tenant.body.id}`)).body.readiness;
+    expect(await readinessOf()).toEqual({ status: 'incomplete', reasons: ['no-active-consumer-tg'] });
     const path = `/ript/v1/providertgs/${icTrunk.body.id}/consumertgs`;
     const res = await gw.post(path, {
       uri: `${good.url}/ript/v1/tgs/in`,
@@ -224,6 +230,14 @@ describe('RIPT TG discovery and consumer TG registration', () => {
       (r) => r.body?.state !== 'pending',
     );
     expect(settled.body.state).toBe('active');
+    expect(await readinessOf()).toEqual({ status: 'ready', reasons: [] });
+    // its trunk needs no number range either
+    const trunkView = await cp.admin.get(`/v1/tenants/${tenant.body.id}/trunks/${icTrunk.body.id}`);
+    expect(trunkView.body.readiness).toEqual({ status: 'ready', reasons: [] });
+    await cp.admin.patch(`/v1/tenants/${tenant.body.id}/trunks/${icTrunk.body.id}`, { state: 'disabled' });
+    expect(await readinessOf()).toEqual({ status: 'incomplete', reasons: ['no-active-trunk'] });
+    await cp.admin.post(`/v1/tenants/${tenant.body.id}/suspend`);
+    expect((await readinessOf()).reasons).toEqual(['tenant-suspended', 'no-active-trunk']);
   });
 
   it('refuses URIs that are not https and malformed bodies', async () => {

@@ -111,7 +111,7 @@ describe('OAuth authorization server and self-onboarding', () => {
     expect(claims.aud).toEqual([cp.url, cp.config.edgePublicUrl]);
     const me = await cp.client(tokens.access_token).get('/v1/me');
     expect(me.status).toBe(200);
-    expect(me.body.tenant.id).toBe(tenantId);
+    expect(me.body.tenant).toMatchObject({ id: tenantId, kind: 'enterprise' });
     // An enterprise token never reaches the admin API.
     const admin = await cp.client(tokens.access_token).get('/v1/tenants');
     expect(admin.status).toBe(403);

@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { startControlPlane, type TestControlPlane } from '../helpers/control-plane.js';
 import { http2Post } from '../helpers/http.js';
 
@@ -133,6 +134,15 @@ describe('admin API: tenants', () => {
     expect(range.headers['content-type']).toContain('application/problem+json');
     expect(range.body.type).toBe('urn:riptrunk:problem:interconnect-owns-no-numbers');
     expect((await cp.admin.get(`/v1/tenants/${ic.body.id}/number-ranges`)).body.items).toEqual([]);
+    // the database refuses one too, whatever path it comes by
+    await expect(
+      cp.app
+        .get(DataSource)
+        .query(
+          `INSERT INTO number_ranges (id, tenant_id, start_e164, end_e164, country) VALUES ($1, $2, $3, $3, 'US')`,
+          ['rng_00000000000000000000', ic.body.id, '+14085559100'],
+        ),
+    ).rejects.toThrow(/interconnect tenant/);
     // the enterprise tenant takes the same range
     const owned = await cp.admin.post(`/v1/tenants/${enterprise.body.id}/number-ranges`, {
       start: '+14085559000',

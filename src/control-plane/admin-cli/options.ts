@@ -9,6 +9,7 @@ export const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   name: { type: 'string' },
   'external-ref': { type: 'string' },
+  kind: { type: 'string' },
   tenant: { type: 'string' },
   start: { type: 'string' },
   end: { type: 'string' },
@@ -32,7 +33,7 @@ export function commonOptions(values: AdminValues): CommonOptions {
 export const USAGE = `riptrunk-admin: the carrier's admin helpers, a client of the riptrunk control plane's admin API
 
 Usage:
-  riptrunk-admin tenant create --name NAME [--external-ref REF]
+  riptrunk-admin tenant create --name NAME [--external-ref REF] [--kind enterprise|interconnect]
   riptrunk-admin numbers add --tenant ID --start E164 (--end E164 | --count N)
   riptrunk-admin trunk create --tenant ID --name NAME --max-calls N --cps N [--codecs opus,PCMU]
   riptrunk-admin code create --tenant ID

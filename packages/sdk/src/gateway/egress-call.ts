@@ -31,7 +31,7 @@ export class EgressCall {
       this.media = await gw.media.forEgress(call);
     } catch (err) {
       // no RTP port left, or directives the SIP side cannot carry
-      call.fail(err instanceof SdpError ? 'no-common-codec' : 'gateway-media-unavailable', 503);
+      call.fail(err instanceof SdpError ? 'no-common-codec' : 'gateway-media-unavailable', { sipStatus: 503 });
       return this.finish();
     }
     const peerUri = gw.peerUri(call.to);
@@ -53,7 +53,7 @@ export class EgressCall {
         rejected: (rs) => this.rejected(rs),
         hungUp: () => {
           this.outcome = 'ended';
-          call.end('normal', this.sipStatus ?? undefined);
+          call.end('normal', { sipStatus: this.sipStatus ?? undefined });
         },
       },
     );
@@ -90,26 +90,26 @@ export class EgressCall {
     if (!hasSdp(rs)) {
       // We offered in the INVITE, so the answer must be in the 2xx (RFC 3264 §4)
       this.invite!.hangUp();
-      this.call.fail('sip-no-answer-sdp', 488);
+      this.call.fail('sip-no-answer-sdp', { sipStatus: 488 });
       return;
     }
     if (!this.startMedia(rs.content!)) {
       this.invite!.hangUp();
-      this.call.fail('no-common-codec', 488);
+      this.call.fail('no-common-codec', { sipStatus: 488 });
       return;
     }
     this.answeredAt = Date.now();
     this.outcome = 'answered';
-    this.call.answer(rs.status);
+    this.call.answer({ sipStatus: rs.status });
   }
 
   private rejected(rs: SipResponse): void {
     this.sipStatus = rs.status;
     const outcome = sipResponseToOutcome(rs.status);
     this.outcome = outcome.type;
-    if (outcome.type === 'declined') this.call.decline(rs.status);
-    else if (outcome.type === 'noanswer') this.call.noAnswer(rs.status);
-    else if (outcome.type === 'failed') this.call.fail(outcome.reason, rs.status);
+    if (outcome.type === 'declined') this.call.decline({ sipStatus: rs.status });
+    else if (outcome.type === 'noanswer') this.call.noAnswer({ sipStatus: rs.status });
+    else if (outcome.type === 'failed') this.call.fail(outcome.reason, { sipStatus: rs.status });
   }
 
   /** Takes the far end's SDP and starts the bridge; false when it cannot be used. */

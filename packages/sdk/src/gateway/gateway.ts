@@ -166,7 +166,7 @@ export class Gateway implements GatewayContext {
 
   private egress(call: InboundCall): void {
     if (this.closing || this.dialogs.full) {
-      call.fail('gateway-busy', 503);
+      call.fail('gateway-busy', { sipStatus: 503 });
       return;
     }
     this.track(new EgressCall(this, call).run());

@@ -91,6 +91,30 @@ describe('InboundCall', () => {
     expect(await call.ended).toEqual({ state: 'ended', reason: 'caller-hung-up', byProvider: true });
   });
 
+  it("puts a SIP gateway's final SIP status on the final events, and refuses one that is no SIP status", () => {
+    const parsed = (sink: Sink<string>) => {
+      const parser = new EventStreamParser();
+      return sink.chunks.flatMap((c) => parser.push(c)) as Record<string, unknown>[];
+    };
+    const busy = newCall();
+    const out = new Sink<string>();
+    busy.addEventOutput(out);
+    busy.decline({ sipStatus: 486 });
+    expect(parsed(out).map((e) => [e.type, e['sip-status']])).toEqual([
+      ['proceeding', undefined],
+      ['declined', 486],
+      ['end', 486],
+    ]);
+    const plain = newCall();
+    const plainOut = new Sink<string>();
+    plain.addEventOutput(plainOut);
+    plain.end();
+    expect(parsed(plainOut).at(-1)).not.toHaveProperty('sip-status');
+    const odd = newCall();
+    expect(() => odd.fail('sip-error', { sipStatus: 99 })).toThrow(/SIP status/);
+    expect(odd.isEnded).toBe(false);
+  });
+
   it('delivers new frames once, rejects frames outside the directives, and acks at least every 100 ms', () => {
     const call = newCall();
     const out = new Sink<Buffer>();
@@ -147,7 +171,7 @@ describe('InboundCall', () => {
     const out = new Sink<string>();
     call.addEventOutput(out);
     call.alerting();
-    expect(call.decline(486)).toBe(true);
+    expect(call.decline({ sipStatus: 486 })).toBe(true);
     const parser = new EventStreamParser();
     const events = out.chunks.flatMap((c) => parser.push(c));
     expect(events.map((e) => [e.type, e['sip-call-id'], e['sip-status']])).toEqual([

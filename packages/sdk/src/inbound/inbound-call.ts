@@ -53,6 +53,12 @@ export interface InboundStreamReport extends StreamStatsSnapshot {
   sink: number;
 }
 
+/** How a SIP gateway's call ended on its SIP side (profile §10). */
+export interface SipOutcome {
+  /** The final SIP status of the SIP leg (100-699), sent as the final events' `sip-status`. */
+  sipStatus?: number;
+}
+
 export interface InboundCallInit {
   id: string;
   uri: string;
@@ -159,31 +165,34 @@ export class InboundCall {
     return this.progress('alerting');
   }
 
-  /** Answers the call; media timeouts count from now. A gateway passes the SIP status of the answer (2xx). */
-  answer(sipStatus?: number): boolean {
-    return this.progress('answered', sipStatus);
+  /** Answers the call; media timeouts count from now. A SIP gateway gives the SIP status of the answer (2xx). */
+  answer(options: SipOutcome = {}): boolean {
+    return this.progress('answered', options.sipStatus);
   }
 
-  /** Declines a call not answered yet (`declined`, then `end`); a gateway passes the SIP status behind it. */
-  decline(sipStatus?: number): boolean {
+  /**
+   * Declines a call not answered yet (`declined`, then `end`). A SIP gateway gives the SIP status that declined it
+   * (`sipStatus`, profile §10); it goes on both final events.
+   */
+  decline(options: SipOutcome = {}): boolean {
     if (this.state === 'answered') throw new ClientError('the call is answered already: end() it', 'state');
-    return this.finish('declined', 'declined', false, sipStatus);
+    return this.finish('declined', 'declined', false, options.sipStatus);
   }
 
-  /** Ends the call with an `end` event (reason `normal` by default). */
-  end(reason = 'normal', sipStatus?: number): boolean {
-    return this.finish('ended', reason, false, sipStatus);
+  /** Ends the call with an `end` event (reason `normal` by default), with a SIP gateway's `sipStatus` if given. */
+  end(reason = 'normal', options: SipOutcome = {}): boolean {
+    return this.finish('ended', reason, false, options.sipStatus);
   }
 
-  /** Ends the call with `failed` (then `end`) and the reason. */
-  fail(reason: string, sipStatus?: number): boolean {
-    return this.finish('failed', reason, false, sipStatus);
+  /** Ends the call with `failed` (then `end`) and the reason, with a SIP gateway's `sipStatus` if given. */
+  fail(reason: string, options: SipOutcome = {}): boolean {
+    return this.finish('failed', reason, false, options.sipStatus);
   }
 
-  /** Ends a call not answered yet with `noanswer` (then `end`). */
-  noAnswer(sipStatus?: number): boolean {
+  /** Ends a call not answered yet with `noanswer` (then `end`), with a SIP gateway's `sipStatus` if given. */
+  noAnswer(options: SipOutcome = {}): boolean {
     if (this.state === 'answered') throw new ClientError('the call is answered already: end() it', 'state');
-    return this.finish('noanswer', 'noanswer', false, sipStatus);
+    return this.finish('noanswer', 'noanswer', false, options.sipStatus);
   }
 
   /**
@@ -421,6 +430,9 @@ export class InboundCall {
     sipStatus?: number,
   ): boolean {
     if (this.isEnded) return false;
+    if (sipStatus !== undefined && (!Number.isInteger(sipStatus) || sipStatus < 100 || sipStatus > 699)) {
+      throw new ClientError(`sipStatus must be a SIP status code (100-699), not ${sipStatus}`, 'state');
+    }
     const now = new Date();
     const base = {
       direction: 's2c' as const,

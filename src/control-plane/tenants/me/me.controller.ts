@@ -42,9 +42,9 @@ export class MeController {
       this.myNumberRanges(principal, FIRST_PAGE),
       this.myClients(principal, FIRST_PAGE),
     ]);
-    const { id, name, status, readiness } = await this.tenants.toDto(tenant);
+    const { id, name, status, kind, readiness } = await this.tenants.toDto(tenant);
     return {
-      tenant: { id, name, status, readiness },
+      tenant: { id, name, status, kind, readiness },
       trunks: trunks.items,
       numberRanges: numberRanges.items,
       clients: clients.items,
