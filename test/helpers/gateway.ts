@@ -20,16 +20,22 @@ import { freeUdpPort } from './sipp.js';
 export async function interconnectClient(
   cp: TestControlPlane,
   name: string,
+  /** Onboard one more gateway on this interconnect tenant (its trunk exists) instead of creating one. */
+  existingTenantId?: string,
 ): Promise<{ tenantId: string; client: RiptTrunkClient; tg: TgDescriptionDoc }> {
-  const tenant = await cp.admin.post('/v1/tenants', { name, kind: 'interconnect' });
-  if (tenant.status !== 201) throw new Error(`interconnect tenant: ${tenant.status} ${tenant.text}`);
-  const trunk = await cp.admin.post(`/v1/tenants/${tenant.body.id}/trunks`, {
-    name: `${name}-trunk`,
-    maxConcurrentCalls: 50,
-    maxCallsPerSecond: 50,
-  });
-  if (trunk.status !== 201) throw new Error(`interconnect trunk: ${trunk.status} ${trunk.text}`);
-  const code = await cp.admin.post(`/v1/tenants/${tenant.body.id}/onboarding-codes`, {});
+  let tenantId = existingTenantId;
+  if (!tenantId) {
+    const tenant = await cp.admin.post('/v1/tenants', { name, kind: 'interconnect' });
+    if (tenant.status !== 201) throw new Error(`interconnect tenant: ${tenant.status} ${tenant.text}`);
+    tenantId = tenant.body.id as string;
+    const trunk = await cp.admin.post(`/v1/tenants/${tenantId}/trunks`, {
+      name: `${name}-trunk`,
+      maxConcurrentCalls: 50,
+      maxCallsPerSecond: 50,
+    });
+    if (trunk.status !== 201) throw new Error(`interconnect trunk: ${trunk.status} ${trunk.text}`);
+  }
+  const code = await cp.admin.post(`/v1/tenants/${tenantId}/onboarding-codes`, {});
   const profile = await RiptTrunkClient.onboard(cp.url, code.body.code, { caFile: TEST_CA_FILE });
   const client = await RiptTrunkClient.fromProfile(profile);
   const [listed] = await client.providerTgs();
@@ -37,7 +43,7 @@ export async function interconnectClient(
     () => client.tgDescription(listed.uri).catch(() => undefined as unknown as TgDescriptionDoc),
     (d) => !!d,
   );
-  return { tenantId: tenant.body.id, client, tg };
+  return { tenantId, client, tg };
 }
 
 export { tenantWithCode };
