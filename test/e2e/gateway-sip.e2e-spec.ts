@@ -4,6 +4,7 @@ import { EdgeConfigStore } from '../../src/edge/config/edge-config.store.js';
 import { startControlPlane, startEdge, type TestControlPlane, type TestEdge } from '../helpers/control-plane.js';
 import { sdkEnterprise } from '../helpers/enterprise.js';
 import { collect, interconnectClient, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { newRawCall, PCMU_OFFER, RawSip, rawRequest, toTagOf } from '../helpers/raw-sip.js';
 import { freeRtpPort, freeUdpPort, startSipp } from '../helpers/sipp.js';
 import { localhostCertificate } from '../helpers/tg-server.js';
 import { eventually, sleep } from '../helpers/wait.js';
@@ -47,7 +48,8 @@ describe('gateway: RIPT ⇄ SIP through an interconnect tenant, sipp as the carr
       acmeCalls.push(call);
       answerWith(call);
     });
-    const ic = await interconnectClient(cp, 'PSTN');
+    // a CPS low enough for the flood test to pass it
+    const ic = await interconnectClient(cp, 'PSTN', undefined, { maxConcurrentCalls: 50, maxCallsPerSecond: 10 });
     pstn = ic.client;
     pstnTenant = ic.tenantId;
     corePort = await freeUdpPort();
@@ -242,5 +244,83 @@ a=rtpmap:18 G729/8000
       expect(await exchange(nobody)).toMatch(/^SIP\/2\.0 404 /);
       expect(gw.gateway.calls).toBe(0);
     });
+  });
+
+  describe('SIP call flows the core may use (raw UDP)', () => {
+    let sip: RawSip;
+    beforeEach(async () => (sip = await RawSip.open(gw.sipPort)));
+    afterEach(() => sip.close());
+    const final = /^SIP\/2\.0 [2-6]\d\d /;
+
+    it('an INVITE without SDP gets the offer in the 200 and its answer from the ACK', async () => {
+      answerWith = (call) => call.answer();
+      const c = newRawCall('+14085550140');
+      sip.send(rawRequest('INVITE', c, sip.port));
+      const ok = await sip.waitFor(/^SIP\/2\.0 200 /, 10_000);
+      expect(ok).toMatch(/m=audio \d+ RTP\/AVP 0/);
+      const toTag = toTagOf(ok!);
+      const rtp = await freeRtpPort();
+      sip.send(rawRequest('ACK', c, sip.port, { toTag, branch: `${c.branch}a`, body: PCMU_OFFER(rtp) }));
+      const callee = await eventually(async () => acmeCalls.find((x) => x.to === '+14085550140'), Boolean);
+      expect(callee!.state).toBe('answered');
+      const before = sip.received.length;
+      sip.send(rawRequest('BYE', c, sip.port, { toTag, cseq: 2, branch: `${c.branch}b` }));
+      expect(await sip.waitFor(/^SIP\/2\.0 200 [\s\S]*CSeq: 2 BYE/, 5000, before)).toBeDefined();
+      await expect(callee!.ended).resolves.toMatchObject({ state: 'ended', byProvider: true });
+    });
+
+    it('CANCEL before the answer: 200 for the CANCEL, 487 for the INVITE, the RIPT call ends', async () => {
+      answerWith = (call) => call.alerting();
+      const c = newRawCall('+14085550141');
+      sip.send(rawRequest('INVITE', c, sip.port, { body: PCMU_OFFER(await freeRtpPort()) }));
+      expect(await sip.waitFor(/^SIP\/2\.0 180 /, 10_000)).toBeDefined();
+      const callee = acmeCalls.find((x) => x.to === '+14085550141')!;
+      sip.send(rawRequest('CANCEL', c, sip.port));
+      expect(await sip.waitFor(/^SIP\/2\.0 200 [\s\S]*CSeq: 1 CANCEL/)).toBeDefined();
+      const terminated = await sip.waitFor(/^SIP\/2\.0 487 /);
+      sip.send(rawRequest('ACK', c, sip.port, { toTag: toTagOf(terminated!) }));
+      await expect(callee.ended).resolves.toMatchObject({ byProvider: true });
+      const entry = await eventually(async () => gw.log.find((e) => e.to === '+14085550141'), Boolean);
+      expect(entry).toMatchObject({ direction: 'ingress', outcome: 'cancelled', sipStatus: 487 });
+    });
+
+    it('a retransmitted INVITE is one call, not two', async () => {
+      answerWith = (call) => call.decline();
+      const c = newRawCall('+14085550142');
+      const invite = rawRequest('INVITE', c, sip.port, { body: PCMU_OFFER(await freeRtpPort()) });
+      sip.send(invite);
+      sip.send(invite);
+      await sleep(30); // the retransmission timer of a UDP client (T1 is 500 ms; this one is early)
+      sip.send(invite);
+      const declined = await sip.waitFor(/^SIP\/2\.0 603 /, 10_000);
+      sip.send(rawRequest('ACK', c, sip.port, { toTag: toTagOf(declined!) }));
+      await sleep(500); // nothing more may arrive for the same number: proving an absence takes a wait
+      expect(acmeCalls.filter((x) => x.to === '+14085550142')).toHaveLength(1);
+    });
+
+    it('a flood past the trunk CPS gets 503 with Retry-After and leaks nothing', async () => {
+      answerWith = (call) => call.decline();
+      const flood = Array.from({ length: 40 }, (_, i) => newRawCall(`+14085550${150 + i}`));
+      const offer = PCMU_OFFER(await freeRtpPort());
+      for (const c of flood) sip.send(rawRequest('INVITE', c, sip.port, { body: offer }));
+      const finals = await eventually(
+        async () => flood.map((c) => sip.received.find((m) => final.test(m) && m.includes(c.callId))),
+        (all) => all.every(Boolean),
+        20_000,
+      );
+      for (const [i, m] of finals.entries()) sip.send(rawRequest('ACK', flood[i], sip.port, { toTag: toTagOf(m!) }));
+      const codes = finals.map((m) => Number(m!.slice(8, 11)));
+      const refused = finals.filter((m) => m!.startsWith('SIP/2.0 503 '));
+      expect(refused.length).toBeGreaterThan(0);
+      expect(refused.every((m) => /^Retry-After: \d+/im.test(m!))).toBe(true);
+      expect(codes.every((c) => c === 503 || c === 603)).toBe(true);
+      const idle = await eventually(
+        async () => gw.gateway.stats(),
+        (st) => st.sipLegs === 0 && st.running === 0 && st.rtpPortsInUse === 0,
+        10_000,
+      );
+      expect(idle).toEqual({ sipLegs: 0, running: 0, rtpPortsInUse: 0 });
+      expect(acmeInbound.server.liveCalls).toHaveLength(0);
+    }, 60_000);
   });
 });

@@ -22,6 +22,7 @@ export async function interconnectClient(
   name: string,
   /** Onboard one more gateway on this interconnect tenant (its trunk exists) instead of creating one. */
   existingTenantId?: string,
+  limits: { maxConcurrentCalls: number; maxCallsPerSecond: number } = { maxConcurrentCalls: 50, maxCallsPerSecond: 50 },
 ): Promise<{ tenantId: string; client: RiptTrunkClient; tg: TgDescriptionDoc }> {
   let tenantId = existingTenantId;
   if (!tenantId) {
@@ -30,8 +31,7 @@ export async function interconnectClient(
     tenantId = tenant.body.id as string;
     const trunk = await cp.admin.post(`/v1/tenants/${tenantId}/trunks`, {
       name: `${name}-trunk`,
-      maxConcurrentCalls: 50,
-      maxCallsPerSecond: 50,
+      ...limits,
     });
     if (trunk.status !== 201) throw new Error(`interconnect trunk: ${trunk.status} ${trunk.text}`);
   }

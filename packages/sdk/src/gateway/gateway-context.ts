@@ -12,6 +12,8 @@ export interface GatewayMedia {
   forEgress(call: InboundCall): Promise<CallMedia>;
   /** `offer` null: the INVITE had no SDP, so ours is an offer in the 200 and the answer comes in the ACK. */
   forIngress(offer: SdpMedia | null, call: RiptCall): Promise<CallMedia>;
+  /** RTP port pairs leased to calls now. */
+  readonly portsInUse: number;
 }
 
 /** What a PASSporT check of an inbound Identity header found. */

@@ -106,6 +106,11 @@ export class Gateway implements GatewayContext {
     return this.dialogs.size;
   }
 
+  /** What the gateway holds now: SIP legs, calls in progress, RTP port pairs (all 0 when idle). */
+  stats(): { sipLegs: number; running: number; rtpPortsInUse: number } {
+    return { sipLegs: this.dialogs.size, running: this.running.size, rtpPortsInUse: this.media.portsInUse };
+  }
+
   // ------------------------------------------------------------------ GatewayContext
 
   peerUri(number: string): string {

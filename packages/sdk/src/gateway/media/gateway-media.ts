@@ -37,6 +37,9 @@ export function createGatewayMedia(o: GatewayMediaOptions): GatewayMedia {
     return RtpEndpoint.open({ pool, bindAddress: o.bindAddress, clockRate: media.clockRate });
   };
   return {
+    get portsInUse() {
+      return pool.inUse;
+    },
     async forEgress(call: InboundCall): Promise<CallMedia> {
       // what the edge sends us goes to the SIP side: offer those codecs
       const { codecs, ptime } = directivesToSdpCodecs(call.clientDirectives);
