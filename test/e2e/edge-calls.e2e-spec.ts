@@ -454,12 +454,13 @@ describe('RIPT calls at the edge', () => {
       expect(unknown.status).toBe(409);
     });
 
-    it('404 destination-unreachable for unassigned test numbers, on-net numbers without a consumer TG, and the rest', async () => {
+    it('404 for unassigned test numbers, on-net numbers without a consumer TG (callee-unavailable), and the rest', async () => {
       const unassigned = await placeCall(acme, '+15550100009');
       expect(unassigned.status).toBe(404);
       expect(unassigned.body.type).toBe('urn:riptrunk:problem:destination-unreachable');
       const onNet = await placeCall(acme, BETA_NUMBER);
       expect(onNet.status).toBe(404);
+      expect(onNet.body.type).toBe('urn:riptrunk:problem:callee-unavailable');
       expect(onNet.body.detail).toContain('is on-net but no active consumer TG of its customer takes it');
       expect((await placeCall(acme, '+442079460000')).status).toBe(404);
     });

@@ -226,7 +226,7 @@ ${body}`;
       expect(await exchange(request('SUBSCRIBE'))).toMatch(/^SIP\/2\.0 501 /);
     });
 
-    it('488 for an INVITE with no common codec, 404 for a number nobody owns', async () => {
+    it('488 for an INVITE with no common codec, 404 for a number nobody owns, 480 for one nobody takes', async () => {
       const g729 = `v=0
 o=- 1 1 IN IP4 127.0.0.1
 s=-
@@ -242,6 +242,18 @@ a=rtpmap:18 G729/8000
         '+19995550100',
       );
       expect(await exchange(nobody)).toMatch(/^SIP\/2\.0 404 /);
+      // a tenant's number with no consumer TG to take it: temporarily unavailable
+      const initech = await cp.admin.post('/v1/tenants', { name: 'Initech' });
+      await cp.admin.post(`/v1/tenants/${initech.body.id}/number-ranges`, { start: '+14155550100', count: 10 });
+      await eventually(
+        () => edge.app.get(EdgeConfigStore).rangeOwning('+14155550105')?.tenantId,
+        (id) => id === initech.body.id,
+      );
+      const unavailable = request('INVITE', 'Content-Type: application/sdp\n', pcmu).replaceAll(
+        '+14085550123',
+        '+14155550105',
+      );
+      expect(await exchange(unavailable)).toMatch(/^SIP\/2\.0 480 /);
       expect(gw.gateway.calls).toBe(0);
     });
   });

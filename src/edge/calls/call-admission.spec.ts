@@ -228,6 +228,7 @@ describe('call admission: the call', () => {
     expect(off).toMatchObject({ outcome: 'unreachable', status: 404, slug: 'destination-unreachable' });
     expect(off.detail).toMatch(/service is off/);
     const noTg = refused(checkCall(check({ request: onnet, onNet: onNet({ consumerTgsOf: () => [] }) })));
+    expect(noTg).toMatchObject({ outcome: 'unreachable', status: 404, slug: 'callee-unavailable' });
     expect(noTg.detail).toMatch(/no active consumer TG/);
     const nowhere = refused(checkCall(check({ request: { ...request, destination: '+14085551234' } })));
     expect(nowhere).toMatchObject({ slug: 'destination-unreachable', detail: 'No route to +14085551234' });
@@ -266,7 +267,7 @@ describe('call admission: the call', () => {
       expect(routeOf('+14085559001', everywhere)).toEqual({ line: 'onnet', consumerTgs: [calleeTg] });
       // an on-net number whose owner cannot take it does not leak off-net
       const down = directory([c], { consumerTgsOf: () => [] });
-      expect(routeOf('+14085559001', down)).toMatchObject({ slug: 'destination-unreachable' });
+      expect(routeOf('+14085559001', down)).toMatchObject({ status: 404, slug: 'callee-unavailable' });
       expect(routeOf('+442071838750', directory([]))).toMatchObject({
         status: 404,
         slug: 'destination-unreachable',

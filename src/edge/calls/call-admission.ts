@@ -257,7 +257,12 @@ export function routeOf(
     }
     const consumerTgs = onNet.consumerTgsOf(range.tenantId).filter((tg) => matchesAny(tg.destinations, destination));
     if (consumerTgs.length === 0) {
-      return unreachable(`${destination} is on-net but no active consumer TG of its customer takes it`);
+      return refusal(
+        'unreachable',
+        'callee-unavailable',
+        `${destination} is on-net but no active consumer TG of its customer takes it`,
+        { destination },
+      );
     }
     return { line: 'onnet', consumerTgs: byPriority(consumerTgs) };
   }

@@ -89,6 +89,8 @@ export const PROBLEMS = {
   'caller-id': { status: 403, title: 'Caller ID not allowed' },
   'destination-not-allowed': { status: 403, title: 'Destination not allowed' },
   'destination-unreachable': { status: 404, title: 'Destination unreachable' },
+  /** An assigned number whose customer has no active consumer TG taking it (a gateway answers 480). */
+  'callee-unavailable': { status: 404, title: 'Callee unavailable' },
   'interconnect-transit': { status: 403, title: 'No transit between interconnects' },
   'concurrency-limit': { status: 429, title: 'Concurrent call limit reached' },
   'cps-limit': { status: 429, title: 'Call rate limit reached' },

@@ -138,6 +138,8 @@ function sipRetryAfter(value: string | number | null | undefined, now: number): 
 /** Slugs whose SIP answer is not the generic one of their HTTP status. */
 const SLUG_TO_SIP: Partial<Record<ProblemSlug, number>> = {
   'destination-unreachable': 404,
+  // the number is assigned, its customer takes no calls right now
+  'callee-unavailable': 480,
   // from an interconnect trunk, a number that is none of ours: to the SIP core, no such number here
   'interconnect-transit': 404,
   'number-not-assigned': 404,
