@@ -1,4 +1,7 @@
 import { createSocket } from 'node:dgram';
+import { randomUUID } from 'node:crypto';
+import { buildIdentityHeader, importPrivateKeyPem, signPassport } from '@riptrunk/ript';
+import { requestNumberCertificate } from '@riptrunk/sdk';
 import type { InboundCall, InboundService, RiptTrunkClient, TgDescriptionDoc } from '@riptrunk/sdk';
 import { EdgeConfigStore } from '../../src/edge/config/edge-config.store.js';
 import { startControlPlane, startEdge, type TestControlPlane, type TestEdge } from '../helpers/control-plane.js';
@@ -53,7 +56,7 @@ describe('gateway: RIPT ⇄ SIP through an interconnect tenant, sipp as the carr
     pstn = ic.client;
     pstnTenant = ic.tenantId;
     corePort = await freeUdpPort();
-    gw = await startTestGateway(pstn, corePort, { egress: ['+44*'], rtpBase: 31000 });
+    gw = await startTestGateway(pstn, corePort, { egress: ['+44*'], rtpBase: 31000, stir: cp });
     await eventually(
       () => edge.app.get(EdgeConfigStore).consumerTgsOf(pstnTenant).length,
       (n) => n === 1,
@@ -294,6 +297,33 @@ a=rtpmap:18 G729/8000
       await expect(callee.ended).resolves.toMatchObject({ byProvider: true });
       const entry = await eventually(async () => gw.log.find((e) => e.to === '+14085550141'), Boolean);
       expect(entry).toMatchObject({ direction: 'ingress', outcome: 'cancelled', sipStatus: 487 });
+    });
+
+    it('an Identity header is verified: its PASSporT and verstat reach the callee; a forged one does not', async () => {
+      answerWith = (call) => call.decline();
+      const cert = await requestNumberCertificate(acme, '+14085550100', acmeTg);
+      const key = await importPrivateKeyPem(cert.keyPem);
+      const identity = async (orig: string, dest: string) =>
+        buildIdentityHeader(
+          await signPassport({ orig, dest: [dest], attest: 'A', origid: randomUUID() }, key, cert.x5u),
+        );
+      const invite = async (orig: string, to: string) => {
+        const c = newRawCall(to);
+        const text = rawRequest('INVITE', c, sip.port, { body: PCMU_OFFER(await freeRtpPort()) })
+          .replace('From: <sip:+442071838700@', `From: <sip:${orig}@`)
+          .replace('Max-Forwards: 70', `Max-Forwards: 70\nIdentity: ${await identity(orig, to)}`);
+        sip.send(text);
+        const declined = await sip.waitFor(new RegExp(`^SIP/2\\.0 603 [\\s\\S]*${c.callId}`), 10_000);
+        sip.send(rawRequest('ACK', c, sip.port, { toTag: toTagOf(declined!) }));
+        return eventually(async () => acmeCalls.find((x) => x.to === to), Boolean);
+      };
+      const verified = await invite('+14085550100', '+14085550143');
+      expect(verified).toMatchObject({ from: '+14085550100', verstat: 'TN-Validation-Passed' });
+      expect(verified!.passport).toEqual(expect.any(String));
+      // signed with a certificate that does not cover the caller: refused by the gateway, the call goes on
+      const forged = await invite('+14085550199', '+14085550144');
+      expect(forged).toMatchObject({ from: '+14085550199', verstat: 'TN-Validation-Failed' });
+      expect(forged!.passport).toBeUndefined();
     });
 
     it('a retransmitted INVITE is one call, not two', async () => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import {
   createGatewayMedia,
   Gateway,
@@ -59,7 +60,13 @@ export interface TestGateway {
 export async function startTestGateway(
   client: RiptTrunkClient,
   peerPort: number,
-  options: { egress?: string[]; priority?: number; rtpBase: number; trustPem?: string } & Partial<GatewayOptions>,
+  options: {
+    egress?: string[];
+    priority?: number;
+    rtpBase: number;
+    /** Verify Identity headers: trust this control plane's STIR CA, fetch x5u from its certificate repository. */
+    stir?: TestControlPlane;
+  } & Partial<GatewayOptions>,
 ): Promise<TestGateway> {
   const sipPort = await freeUdpPort();
   const log: CallLogEntry[] = [];
@@ -74,7 +81,19 @@ export async function startTestGateway(
         bindAddress: '127.0.0.1',
         ports: { min: options.rtpBase, max: options.rtpBase + 199 },
       }),
-    identity: gatewayIdentity({ trustPem: options.trustPem }),
+    identity: gatewayIdentity(
+      options.stir
+        ? {
+            trustPem: readFileSync('.data/test/stir-ca.pem', 'utf8'),
+            repositories: [`${options.stir.url}/ript/v1/certs/`],
+            fetchPem: async (url) => {
+              const res = await options.stir!.client().get(new URL(url).pathname);
+              if (res.status !== 200) throw new Error(`${url}: ${res.status}`);
+              return res.text;
+            },
+          }
+        : {},
+    ),
     e164: (user) => (user && /^\+[1-9]\d{1,14}$/.test(user) ? user : null),
     egress: options.egress,
     inbound: {
