@@ -8,6 +8,8 @@ export default {
   transform: { '^.+\\.ts$': ['@swc/jest', { ...swc, swcrc: false }] },
   moduleNameMapper: {
     '^@riptrunk/(ript|sdk)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@riptrunk/ript/sip$': '<rootDir>/packages/ript/src/sip/index.ts',
+    '^@riptrunk/sdk/gateway$': '<rootDir>/packages/sdk/src/gateway/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: [

@@ -1,6 +1,7 @@
 import { createSocket } from 'node:dgram';
 import { randomUUID } from 'node:crypto';
-import { buildIdentityHeader, importPrivateKeyPem, signPassport } from '@riptrunk/ript';
+import { importPrivateKeyPem, signPassport } from '@riptrunk/ript';
+import { buildIdentityHeader } from '@riptrunk/ript/sip';
 import { requestNumberCertificate } from '@riptrunk/sdk';
 import type { InboundCall, InboundService, RiptTrunkClient, TgDescriptionDoc } from '@riptrunk/sdk';
 import { EdgeConfigStore } from '../../src/edge/config/edge-config.store.js';

@@ -1,15 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { RiptTrunkClient, type InboundCall, type RiptCall, type TgDescriptionDoc } from '@riptrunk/sdk';
 import {
   createGatewayMedia,
   Gateway,
   gatewayIdentity,
-  RiptTrunkClient,
   type CallLogEntry,
   type GatewayOptions,
-  type InboundCall,
-  type RiptCall,
-  type TgDescriptionDoc,
-} from '@riptrunk/sdk';
+} from '@riptrunk/sdk/gateway';
 import type { RiptEvent } from '@riptrunk/ript';
 import { TEST_CA_FILE, tenantWithCode } from './enterprise.js';
 import type { TestControlPlane } from './control-plane.js';

@@ -7,6 +7,5 @@ export * from './h2.js';
 export * from './inbound/index.js';
 export * from './certs.js';
 export * from './audio/index.js';
-export * from './gateway/index.js';
 // The command-line kit of the riptrunk CLIs (parsing, usage errors, --json output, exit codes), for riptrunk-admin.
 export * from './cli/kit.js';

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CryptoKey } from 'jose';
-import * as ript from '../index.js';
+import * as ript from './index.js';
 import { signPassport, X5uRefusedError } from '../stir/passport.js';
 import { createCa, generateEcKeys } from '../stir/pki.js';
 import { issueStirCertificate, type StirCa } from '../stir/stir-ca.js';

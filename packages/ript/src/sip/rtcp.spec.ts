@@ -1,4 +1,4 @@
-import * as ript from '../index.js';
+import * as ript from './index.js';
 import {
   encodeBye,
   encodeCompound,

@@ -7,7 +7,7 @@ import {
   RtpToFrameMapper,
   randomRtpStart,
 } from './rtp.js';
-import * as ript from '../index.js';
+import * as ript from './index.js';
 
 function errorCode(fn: () => unknown): string | undefined {
   try {
@@ -113,7 +113,7 @@ describe('RTP header', () => {
     expect(rtpClockRateOf('toString')).toBeUndefined();
   });
 
-  it('is exported from the package index', () => {
+  it('is exported from @riptrunk/ript/sip', () => {
     expect(ript.decodeRtp).toBe(decodeRtp);
     expect(ript.RtpToFrameMapper).toBe(RtpToFrameMapper);
   });

@@ -1,5 +1,6 @@
+import { parseAdvertisement } from '../advertisement.js';
 import { parseDirectives } from '../directives.js';
-import * as ript from '../index.js';
+import * as ript from './index.js';
 import {
   advertisementToSdpCodecs,
   answerDirection,
@@ -238,7 +239,7 @@ describe('SDP ⇄ RIPT', () => {
     expect(ad).toBe(
       '1 in: PCMA,ptime=30; PCMU,ptime=30; telephone-event; 1 out: PCMA,ptime=30; PCMU,ptime=30; telephone-event;',
     );
-    expect(ript.parseAdvertisement(ad).entries).toHaveLength(2);
+    expect(parseAdvertisement(ad).entries).toHaveLength(2);
     expect(sdpError(() => sdpCodecsToAdvertisement([sdpCodecOf('telephone-event')])).code).toBe('no-common-codec');
   });
 
@@ -266,7 +267,7 @@ describe('SDP ⇄ RIPT', () => {
     expect(sdpError(() => directivesToSdpCodecs(parseDirectives('1 to 1: CN;'))).code).toBe('no-common-codec');
   });
 
-  it('is exported from the package index', () => {
+  it('is exported from @riptrunk/ript/sip', () => {
     expect(ript.parseSdp).toBe(parseSdp);
     expect(ript.negotiateSdp).toBe(negotiateSdp);
   });

@@ -1,5 +1,5 @@
 import { validateEvent } from '../events.js';
-import * as ript from '../index.js';
+import * as ript from './index.js';
 import {
   riptFinalToSip,
   riptRefusalToSip,
@@ -143,7 +143,7 @@ describe('RIPT final event → SIP final response', () => {
     expect(() => sipReasonPhrase(1000)).toThrow(RangeError);
   });
 
-  it('is exported from the package index', () => {
+  it('is exported from @riptrunk/ript/sip', () => {
     expect(ript.sipResponseToOutcome).toBe(sipResponseToOutcome);
     expect(ript.riptRefusalToSip).toBe(riptRefusalToSip);
   });

@@ -1,5 +1,6 @@
 import { fetch as undiciFetch } from 'undici';
-import { checkDefaultCountry, isE164, SipNumberError, sipUserToE164 } from '@riptrunk/ript';
+import { isE164 } from '@riptrunk/ript';
+import { checkDefaultCountry, SipNumberError, sipUserToE164 } from '@riptrunk/ript/sip';
 import { parsePortRange } from '../gateway/rtp/port-pool.js';
 import { formatCallLog, type CallLogEntry } from '../gateway/call-log.js';
 import { Gateway } from '../gateway/gateway.js';

@@ -1,4 +1,4 @@
-import { SdpError, sipResponseToOutcome } from '@riptrunk/ript';
+import { SdpError, sipResponseToOutcome } from '@riptrunk/ript/sip';
 import type { InboundCall } from '../inbound/inbound-call.js';
 import type { CallLogEntry } from './call-log.js';
 import type { GatewayContext } from './gateway-context.js';

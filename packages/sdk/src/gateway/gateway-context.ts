@@ -1,4 +1,5 @@
-import type { SdpMedia, Verstat } from '@riptrunk/ript';
+import type { Verstat } from '@riptrunk/ript';
+import type { SdpMedia } from '@riptrunk/ript/sip';
 import type { RiptCall } from '../call.js';
 import type { InboundCall } from '../inbound/inbound-call.js';
 import type { CallLogEntry } from './call-log.js';

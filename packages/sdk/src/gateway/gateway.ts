@@ -1,4 +1,5 @@
-import { sdpCodecsToAdvertisement, type SdpMedia, type Verstat } from '@riptrunk/ript';
+import { type Verstat } from '@riptrunk/ript';
+import { sdpCodecsToAdvertisement, type SdpMedia } from '@riptrunk/ript/sip';
 import { createHash } from 'node:crypto';
 import type { RiptCall } from '../call.js';
 import { ClientError } from '../http.js';

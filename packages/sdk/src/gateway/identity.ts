@@ -1,4 +1,5 @@
-import { buildIdentityHeader, isX5uUnder, verifyIdentity, X5uRefusedError } from '@riptrunk/ript';
+import { isX5uUnder, X5uRefusedError } from '@riptrunk/ript';
+import { buildIdentityHeader, verifyIdentity } from '@riptrunk/ript/sip';
 import type { IdentityCheck } from './gateway-context.js';
 import type { GatewayIdentity } from './gateway.js';
 

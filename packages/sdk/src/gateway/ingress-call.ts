@@ -1,4 +1,5 @@
-import { parseSdp, riptFinalToSip, riptRefusalToSip, SdpError, type RiptEvent, type SdpMedia } from '@riptrunk/ript';
+import { type RiptEvent } from '@riptrunk/ript';
+import { parseSdp, riptFinalToSip, riptRefusalToSip, SdpError, type SdpMedia } from '@riptrunk/ript/sip';
 import type { RiptCall } from '../call.js';
 import { ClientError } from '../http.js';
 import type { CallLogEntry } from './call-log.js';

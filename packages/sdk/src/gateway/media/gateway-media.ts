@@ -1,13 +1,13 @@
+import { type Directive } from '@riptrunk/ript';
 import {
   buildSdp,
   directivesToSdpCodecs,
   negotiateSdp,
   parseSdp,
   SdpError,
-  type Directive,
   type SdpCodec,
   type SdpMedia,
-} from '@riptrunk/ript';
+} from '@riptrunk/ript/sip';
 import type { RiptCall } from '../../call.js';
 import type { InboundCall } from '../../inbound/inbound-call.js';
 import type { GatewayMedia } from '../gateway-context.js';

@@ -1,20 +1,15 @@
 import { createSocket } from 'node:dgram';
 import {
   computeDirectives,
-  decodeRtp,
   encodeMediaFrame,
-  encodeRtp,
-  encodeTelephoneEvent,
   type Frame,
   FrameParser,
   FrameKind,
-  negotiateSdp,
   parseAdvertisement,
-  parseSdp,
-  type RtpPacket,
 } from '@riptrunk/ript';
+import { decodeRtp, encodeRtp, encodeTelephoneEvent, negotiateSdp, parseSdp, type RtpPacket } from '@riptrunk/ript/sip';
 import { InboundCall } from '../../inbound/inbound-call.js';
-import * as sdk from '../../index.js';
+import * as sdk from '../index.js';
 import { inboundCallMedia, MediaBridge } from './media-bridge.js';
 import { RtpEndpoint } from './rtp-endpoint.js';
 

@@ -7,18 +7,14 @@
  * - Payload types are the negotiated ones of the SDP (a far end's telephone-event may be 96..127, not 101).
  * The RTP timestamps of telephone-event and CN follow the media codec's clock (one RTP stream, one clock).
  */
+import { codecNameOf, codecNumberOf, isMediaCodec, type Directive, type MediaFrame } from '@riptrunk/ript';
 import {
-  codecNameOf,
-  codecNumberOf,
   decodeTelephoneEvents,
   FrameToRtpMapper,
-  isMediaCodec,
   RtpToFrameMapper,
-  type Directive,
-  type MediaFrame,
   type RtpPacket,
   type SdpCodec,
-} from '@riptrunk/ript';
+} from '@riptrunk/ript/sip';
 import type { RiptCall } from '../../call.js';
 import type { InboundCall } from '../../inbound/inbound-call.js';
 import type { RtpEndpoint } from './rtp-endpoint.js';

@@ -1,4 +1,4 @@
-import * as sdk from '../../index.js';
+import * as sdk from '../index.js';
 import { parsePortRange, PortPool, PortPoolExhaustedError, PortRangeError } from './port-pool.js';
 
 describe('parsePortRange', () => {

@@ -8,8 +8,8 @@ import {
   ntpMiddle32,
   parseRtcp,
   type RtcpPacket,
-} from '@riptrunk/ript';
-import * as sdk from '../../index.js';
+} from '@riptrunk/ript/sip';
+import * as sdk from '../index.js';
 import { PortPool } from './port-pool.js';
 import { RtpEndpoint } from './rtp-endpoint.js';
 

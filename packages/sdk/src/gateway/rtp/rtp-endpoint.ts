@@ -30,7 +30,7 @@ import {
   type RtcpPacket,
   type RtpPacket,
   type RtpPacketFields,
-} from '@riptrunk/ript';
+} from '@riptrunk/ript/sip';
 import { PortPoolExhaustedError, type PortLease, type PortPool } from './port-pool.js';
 
 export const DEFAULT_RTCP_INTERVAL_MS = 5000;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { sipReasonPhrase } from '@riptrunk/ript';
+import { sipReasonPhrase } from '@riptrunk/ript/sip';
 import sip from 'sip';
 
 export type { SipRequest, SipResponse, NameAddr, Remote } from 'sip';
