@@ -268,7 +268,7 @@ a=rtpmap:18 G729/8000
     afterEach(() => sip.close());
     const final = /^SIP\/2\.0 [2-6]\d\d /;
 
-    it('an INVITE without SDP gets the offer in the 200 and its answer from the ACK', async () => {
+    it('an INVITE without SDP gets the offer in the 200 and its answer from the ACK; hold and resume', async () => {
       answerWith = (call) => call.answer();
       const c = newRawCall('+14085550140');
       sip.send(rawRequest('INVITE', c, sip.port));
@@ -279,9 +279,20 @@ a=rtpmap:18 G729/8000
       sip.send(rawRequest('ACK', c, sip.port, { toTag, branch: `${c.branch}a`, body: PCMU_OFFER(rtp) }));
       const callee = await eventually(async () => acmeCalls.find((x) => x.to === '+14085550140'), Boolean);
       expect(callee!.state).toBe('answered');
+      // hold: a re-INVITE with a=sendonly is answered a=recvonly on the same port, then resumed
+      const port = /m=audio (\d+)/.exec(ok!)![1];
+      const hold = PCMU_OFFER(rtp).replace('a=fmtp:101 0-15', 'a=fmtp:101 0-15\na=sendonly');
+      sip.send(rawRequest('INVITE', c, sip.port, { toTag, cseq: 2, branch: `${c.branch}h`, body: hold }));
+      const held = await sip.waitFor(/^SIP\/2\.0 200 [\s\S]*CSeq: 2 INVITE/);
+      expect(held).toMatch(/a=recvonly/);
+      expect(held).toContain(`m=audio ${port} `);
+      sip.send(rawRequest('ACK', c, sip.port, { toTag, cseq: 2, branch: `${c.branch}ha` }));
+      sip.send(rawRequest('INVITE', c, sip.port, { toTag, cseq: 3, branch: `${c.branch}r`, body: PCMU_OFFER(rtp) }));
+      expect(await sip.waitFor(/^SIP\/2\.0 200 [\s\S]*CSeq: 3 INVITE/)).toMatch(/a=sendrecv/);
+      sip.send(rawRequest('ACK', c, sip.port, { toTag, cseq: 3, branch: `${c.branch}ra` }));
       const before = sip.received.length;
-      sip.send(rawRequest('BYE', c, sip.port, { toTag, cseq: 2, branch: `${c.branch}b` }));
-      expect(await sip.waitFor(/^SIP\/2\.0 200 [\s\S]*CSeq: 2 BYE/, 5000, before)).toBeDefined();
+      sip.send(rawRequest('BYE', c, sip.port, { toTag, cseq: 4, branch: `${c.branch}b` }));
+      expect(await sip.waitFor(/^SIP\/2\.0 200 [\s\S]*CSeq: 4 BYE/, 5000, before)).toBeDefined();
       await expect(callee!.ended).resolves.toMatchObject({ state: 'ended', byProvider: true });
     });
 

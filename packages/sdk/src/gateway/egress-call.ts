@@ -58,6 +58,8 @@ export class EgressCall {
       },
     );
     call.sipCallId = this.invite.callId;
+    const media = this.media;
+    this.invite.onReinvite((offer) => (offer ? media.answerUpdate(offer) : media.localSdp));
     const leg = { handle: (req: Parameters<InviteClient['handle']>[0]) => this.invite!.handle(req) };
     gw.dialogs.add(this.invite.callId, leg);
     this.media.onTimeout(() => {

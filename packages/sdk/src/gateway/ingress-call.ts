@@ -96,6 +96,8 @@ export class IngressCall {
       return this.refuse(err instanceof SdpError ? 488 : 503, (err as Error).message);
     }
     this.media.onTimeout(() => this.endRipt('failed', 'media-timeout', null, true));
+    const media = this.media;
+    this.server.onReinvite((offer) => (offer ? media.answerUpdate(offer) : media.localSdp));
     await this.followEvents(this.ript, offer === null);
     this.done();
   }

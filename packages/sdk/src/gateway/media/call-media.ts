@@ -10,6 +10,12 @@ export interface CallMedia {
   readonly localSdp: string;
   /** The far end's SDP: the answer to our offer; throws SdpError when it cannot be used. */
   setRemote(sdp: string): void;
+  /**
+   * Our answer to an offer in a re-INVITE (hold, resume, a moved far end, a session refresh): the same codecs and
+   * port, the direction RFC 3264 §6.1 gives; the media timeout pauses while the far end sends nothing by design.
+   * Throws SdpError for an offer that cannot be used.
+   */
+  answerUpdate(sdp: string): string;
   /** Starts moving media between the RTP leg and the RIPT call. */
   bridge(ript: RiptMediaSide, sendDirectives: readonly Directive[], receiveDirectives: readonly Directive[]): void;
   /** Called once when no RTP came for the media timeout after the bridge started. */

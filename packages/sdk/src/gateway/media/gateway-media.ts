@@ -1,6 +1,8 @@
 import { type Directive } from '@riptrunk/ript';
 import {
+  answerDirection,
   buildSdp,
+  type BuildSdpOptions,
   directivesToSdpCodecs,
   negotiateSdp,
   parseSdp,
@@ -44,16 +46,16 @@ export function createGatewayMedia(o: GatewayMediaOptions): GatewayMedia {
       // what the edge sends us goes to the SIP side: offer those codecs
       const { codecs, ptime } = directivesToSdpCodecs(call.clientDirectives);
       const endpoint = await open(codecs);
-      const sdp = buildSdp({ address: o.publicAddress, port: endpoint.rtpPort, codecs, ptime });
-      return new RtpCallMedia(endpoint, sdp, codecs, null, timeoutMs);
+      const sdp = { address: o.publicAddress, port: endpoint.rtpPort, codecs, ptime };
+      return new RtpCallMedia(endpoint, sdp, null, timeoutMs);
     },
     async forIngress(offer: SdpMedia | null, call: RiptCall): Promise<CallMedia> {
       // what the SIP side sends goes to the edge on our client directives
       const { codecs: ours, ptime } = directivesToSdpCodecs(call.clientDirectives);
       if (!offer) {
         const endpoint = await open(ours);
-        const sdp = buildSdp({ address: o.publicAddress, port: endpoint.rtpPort, codecs: ours, ptime });
-        return new RtpCallMedia(endpoint, sdp, ours, null, timeoutMs);
+        const sdp = { address: o.publicAddress, port: endpoint.rtpPort, codecs: ours, ptime };
+        return new RtpCallMedia(endpoint, sdp, null, timeoutMs);
       }
       const plan = negotiateSdp(
         offer,
@@ -62,14 +64,14 @@ export function createGatewayMedia(o: GatewayMediaOptions): GatewayMedia {
       );
       const endpoint = await open(plan.codecs);
       try {
-        const sdp = buildSdp({
+        const sdp = {
           address: o.publicAddress,
           port: endpoint.rtpPort,
           codecs: plan.codecs,
           ptime: plan.ptime,
           direction: plan.direction,
-        });
-        return new RtpCallMedia(endpoint, sdp, plan.codecs, offer, timeoutMs);
+        };
+        return new RtpCallMedia(endpoint, sdp, offer, timeoutMs);
       } catch (err) {
         await endpoint.close();
         throw err;
@@ -83,18 +85,39 @@ class RtpCallMedia implements CallMedia {
   private bridgeOf?: MediaBridge;
   private timeoutListener?: () => void;
   private rtpCodecs: readonly SdpCodec[];
+  private sdp: BuildSdpOptions & { sessionId: string; sessionVersion: number };
+  localSdp: string;
 
   constructor(
     private readonly endpoint: RtpEndpoint,
-    readonly localSdp: string,
-    ourCodecs: readonly SdpCodec[],
+    sdp: BuildSdpOptions & { codecs: readonly SdpCodec[] },
     remote: SdpMedia | null,
     private readonly timeoutMs: number,
   ) {
-    this.rtpCodecs = ourCodecs;
+    this.sdp = { ...sdp, sessionId: String(Date.now()), sessionVersion: 1 };
+    this.localSdp = buildSdp(this.sdp);
+    this.rtpCodecs = sdp.codecs;
     if (remote) endpoint.setRemote(remote.address, remote.port, remote.rtcpPort);
     endpoint.on('media-timeout', () => this.timeoutListener?.());
     endpoint.on('error', () => undefined); // a send error (ICMP) must not end the process; the timeout ends the call
+  }
+
+  answerUpdate(sdp: string): string {
+    const offer = parseSdp(sdp);
+    if (!offer.codecs.some((c) => c.name === this.rtpCodecs[0].name)) {
+      throw new SdpError('no-common-codec', `the new offer drops ${this.rtpCodecs[0].name}`);
+    }
+    const target = this.endpoint.rtpDestination;
+    if (!target || target.address !== offer.address || target.port !== offer.port) {
+      this.endpoint.setRemote(offer.address, offer.port, offer.rtcpPort);
+    }
+    const direction = answerDirection(offer.direction);
+    // on hold the far end sends nothing: no media timeout until it sends again
+    const farEndSends = offer.direction === 'sendrecv' || offer.direction === 'sendonly';
+    if (this.bridgeOf) this.endpoint.setMediaTimeout(farEndSends ? this.timeoutMs : 0);
+    this.sdp = { ...this.sdp, direction, sessionVersion: this.sdp.sessionVersion + 1 };
+    this.localSdp = buildSdp(this.sdp);
+    return this.localSdp;
   }
 
   setRemote(sdp: string): void {

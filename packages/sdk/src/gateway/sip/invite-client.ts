@@ -65,6 +65,11 @@ export class InviteClient {
     }
   }
 
+  /** Answers re-INVITEs from the callee with `answer(offer)` (throws: 488); without one, with our first offer. */
+  onReinvite(answer: (offer: string | undefined) => string): void {
+    this.reinvite = answer;
+  }
+
   /** Sends the INVITE. */
   start(): void {
     this.endpoint.send(this.call.transport, this.invite, (rs) => this.onResponse(rs));
@@ -94,11 +99,20 @@ export class InviteClient {
         this.listener.hungUp();
       }
     } else if (rq.method === 'INVITE') {
-      // Hold or a session refresh from the callee: keep the media as it is, answer with our offer again.
+      // hold, resume or a session refresh from the callee
+      let sdp = this.call.sdp;
+      if (this.reinvite) {
+        try {
+          sdp = this.reinvite(rq.content?.trim() ? rq.content : undefined);
+        } catch {
+          req.reply(responseTo(rq, 488));
+          return true;
+        }
+      }
       req.reply(
         responseTo(rq, 200, {
           contact: this.endpoint.contact(this.call.transport),
-          ...(this.call.sdp !== undefined ? { sdp: this.call.sdp } : {}),
+          ...(sdp !== undefined ? { sdp } : {}),
         }),
       );
     } else if (rq.method !== 'ACK') {
@@ -164,4 +178,5 @@ export class InviteClient {
   }
 
   private byeAfterLateAnswer = false;
+  private reinvite?: (offer: string | undefined) => string;
 }

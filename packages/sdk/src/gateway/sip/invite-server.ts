@@ -31,6 +31,7 @@ export class InviteServer {
   private okResponse?: SipResponse;
   private answerSdp?: string;
   private ackListener?: (sdp: string | undefined) => void;
+  private reinvite?: (offer: string | undefined) => string;
 
   constructor(
     private readonly endpoint: SipEndpoint,
@@ -82,6 +83,24 @@ export class InviteServer {
     }, TIMER_H_MS);
   }
 
+  /**
+   * Answers re-INVITEs (hold, resume, session refresh) with `answer(offer)`: our new SDP, or throws for an offer
+   * that cannot be used (488). Without one, the answer is the SDP we answered with.
+   */
+  onReinvite(answer: (offer: string | undefined) => string): void {
+    this.reinvite = answer;
+  }
+
+  private answerReinvite(rq: IncomingRequest['rq']): string | undefined | null {
+    const offer = rq.content?.trim() ? rq.content : undefined;
+    if (!this.reinvite) return this.answerSdp;
+    try {
+      return (this.answerSdp = this.reinvite(offer));
+    } catch {
+      return null;
+    }
+  }
+
   /** Hears the ACK of our 2xx once, with its SDP (the answer when the INVITE had no offer). */
   onAck(listener: (sdp: string | undefined) => void): void {
     this.ackListener = listener;
@@ -127,13 +146,9 @@ export class InviteServer {
         this.listener.hungUp();
       }
     } else if (rq.method === 'INVITE') {
-      // Hold or session refresh: the media stays as negotiated; answer with our SDP.
-      req.reply(
-        responseTo(rq, 200, {
-          contact: this.dialog.contact,
-          ...(this.answerSdp !== undefined ? { sdp: this.answerSdp } : {}),
-        }),
-      );
+      const sdp = this.answerReinvite(rq);
+      if (sdp === null) req.reply(responseTo(rq, 488));
+      else req.reply(responseTo(rq, 200, { contact: this.dialog.contact, ...(sdp !== undefined ? { sdp } : {}) }));
     } else {
       req.reply(responseTo(rq, 200));
     }
