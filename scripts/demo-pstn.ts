@@ -12,7 +12,7 @@ import {
   type TgDescriptionDoc,
 } from '@riptrunk/sdk';
 import { type CallLogEntry, formatCallLog } from '@riptrunk/sdk/gateway';
-import { detail, echoCall, step, type CallResult } from './demo-calls.js';
+import { detail, echoCall, retry, step, type CallResult } from './demo-calls.js';
 import { startCommand, type Started } from './processes.js';
 
 /**
@@ -73,6 +73,7 @@ export async function pstnDemo(ctx: PstnDemoContext): Promise<PstnDemoResult | n
   const profileFile = join(ctx.dataDir, 'demo-pstn-gateway.json');
   saveProfile(profileFile, profile);
   detail(`gateway onboarded as ${profile.clientId}; profile ${profileFile}`);
+  await removeEarlierRegistrations(profile);
 
   const corePort = await freeUdpPort();
   const core = startSipp('sipp-core', 'core-answer-echo.xml', [
@@ -129,6 +130,27 @@ async function interconnectTenant(admin: Admin): Promise<string> {
   });
   detail(`${TENANT.name}: interconnect tenant ${tenant.id} (no numbers), one trunk`);
   return tenant.id;
+}
+
+/**
+ * Consumer TGs an earlier run left registered (a gateway kept running with --keep, or one killed before it could
+ * unregister) would take this run's off-net call: the demo owns this tenant, so it removes them first.
+ */
+async function removeEarlierRegistrations(profile: Parameters<typeof RiptTrunkClient.fromProfile>[0]): Promise<void> {
+  const client = await RiptTrunkClient.fromProfile(profile);
+  try {
+    const [listed] = await client.providerTgs();
+    const tg = await retry(() => client.tgDescription(listed.uri));
+    const earlier = await client.consumerTgs(tg.links.consumertgs);
+    for (const registration of earlier) await client.deleteConsumerTg(registration.links.self);
+    if (earlier.length) {
+      detail(
+        `removed ${earlier.length} consumer TG registration(s) of an earlier run (a gateway kept with --keep or killed)`,
+      );
+    }
+  } finally {
+    await client.close();
+  }
 }
 
 interface DemoGateway {
