@@ -3,44 +3,27 @@ import { readFileSync } from 'node:fs';
 import { X509Certificate } from '@peculiar/x509';
 import { join } from 'node:path';
 import { Agent, fetch } from 'undici';
-import {
-  decodeUlaw,
-  detectTone,
-  encodeUlaw,
-  RiptTrunkClient,
-  type TgDescriptionDoc,
-  ToneGenerator,
-} from '@riptrunk/sdk';
-import type { InboundCall, InboundService, RiptCall } from '@riptrunk/sdk';
+import { RiptTrunkClient } from '@riptrunk/sdk';
+import type { InboundCall, InboundService, TgDescriptionDoc } from '@riptrunk/sdk';
 import { operatorToken } from '../src/common/auth/operator-token.verifier.js';
 import { importPrivateKeyPem, issueServerCertificate } from '@riptrunk/ript';
 import { loadConfig, runMain } from '../src/common/bootstrap.js';
+import { detail, echoCall, retry, step, toneCall, type CallResult } from './demo-calls.js';
+import { pstnDemo } from './demo-pstn.js';
 import { startProcess, stopAll, waitReady, type Started } from './processes.js';
 
 /**
  * `npm run demo`: the whole story on one machine. Starts the control plane and an edge unless they are running,
  * sets up two enterprises as a carrier would, onboards both with the SDK, has Globex serve its consumer TG, and has
- * Acme call the provider's test lines and then Globex (on-net) with real G.711 audio. `--keep` leaves what it
- * started running.
+ * Acme call the provider's test lines and then Globex (on-net) with real G.711 audio; then, when sipp is installed,
+ * reaches the telephone network through a SIP gateway (scripts/demo-pstn.ts). `--keep` leaves what it started running.
  */
-const step = (text: string) => process.stdout.write(`\n▸ ${text}\n`);
-const detail = (text: string) => process.stdout.write(`  ${text}\n`);
-
-interface CallResult {
-  call: string;
-  setupMs: number;
-  sent: number;
-  received: number;
-  lossPct: number;
-  rttP50Ms: number | null;
-  note: string;
-}
-
 runMain('demo', async () => {
   const keep = process.argv.includes('--keep');
   const config = loadConfig();
   const caFile = join(config.dataDir, 'ca.pem');
   const started: Started[] = [];
+  const startedForPstn: Started[] = [];
   const agent = () => new Agent({ allowH2: true, connect: { ca: readCa(caFile) } });
   try {
     step('control plane and edge');
@@ -163,6 +146,17 @@ runMain('demo', async () => {
     step("Acme calls Globex (+14155550123), on-net: the edge places the call at Globex's consumer TG");
     results.push(await echoCall(acme.client, acme.tg, handler, '+14155550123', 'Globex (on-net)'));
     detail(`Globex answered ${answeredByGlobex} call(s)`);
+    const pstn = await pstnDemo({
+      providerUrl: config.publicUrl,
+      dataDir: config.dataDir,
+      caFile,
+      admin,
+      acme: { client: acme.client, tg: acme.tg, handler },
+      globex: inbound,
+      keep,
+      started: startedForPstn,
+    });
+    if (pstn) results.push(...pstn.rows);
     await inbound.close({ unregister: true });
 
     step('call detail records');
@@ -179,24 +173,30 @@ runMain('demo', async () => {
         if (page.items.length < atLeast) throw new Error('not yet');
         return page.items.length;
       }, 50);
-    const cdrs = await countCdrs(await tenantIdOf('Acme (demo)'), results.length);
-    const globexCdrs = await countCdrs(await tenantIdOf('Globex (demo)'), 1);
-    detail(`${cdrs} CDRs stored for Acme, ${globexCdrs} for Globex (its inbound leg)`);
+    const cdrs = await countCdrs(await tenantIdOf('Acme (demo)'), 3 + (pstn?.acmeCalls ?? 0));
+    const globexCdrs = await countCdrs(await tenantIdOf('Globex (demo)'), pstn ? 2 : 1);
+    const pstnCdrs = pstn ? await countCdrs(pstn.tenantId, 1) : null;
+    detail(
+      `${cdrs} CDRs stored for Acme, ${globexCdrs} for Globex (its inbound legs)` +
+        (pstnCdrs === null ? '' : `, ${pstnCdrs} for PSTN (the gateway's legs)`),
+    );
 
     step('summary');
     const rows = [
-      ['onboarding Acme', `${acme.ms.toFixed(0)} ms`, '', '', '', ''],
-      ['onboarding Globex', `${clients['demo-globex'].ms.toFixed(0)} ms`, '', '', '', ''],
+      ['onboarding Acme', `${acme.ms.toFixed(0)} ms`, '', '', '', '', ''],
+      ['onboarding Globex', `${clients['demo-globex'].ms.toFixed(0)} ms`, '', '', '', '', ''],
       ...results.map((r) => [
         r.call,
         `${r.setupMs.toFixed(0)} ms setup`,
         `${r.sent} sent`,
         `${r.received} received`,
         `${r.lossPct.toFixed(1)}% loss`,
-        r.rttP50Ms === null ? r.note : `RTT p50 ${r.rttP50Ms.toFixed(1)} ms`,
+        r.rttP50Ms === null ? '' : `RTT p50 ${r.rttP50Ms.toFixed(1)} ms`,
+        r.note,
       ]),
-      ['CDRs recorded (Acme)', String(cdrs), '', '', '', ''],
-      ['CDRs recorded (Globex)', String(globexCdrs), '', '', '', ''],
+      ['CDRs recorded (Acme)', String(cdrs), '', '', '', '', ''],
+      ['CDRs recorded (Globex)', String(globexCdrs), '', '', '', '', ''],
+      ...(pstnCdrs === null ? [] : [['CDRs recorded (PSTN)', String(pstnCdrs), '', '', '', '', '']]),
     ];
     const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
     for (const row of rows)
@@ -209,32 +209,17 @@ runMain('demo', async () => {
     for (const { client } of Object.values(clients)) await client.close();
     await http.close();
   } finally {
-    if (keep && started.length) detail(`\nleaving ${started.map((s) => s.name).join(' and ')} running (--keep)`);
-    else await stopAll(started);
+    const running = [...started, ...startedForPstn].filter((s) => s.child.exitCode === null);
+    if (keep && running.length) detail(`\nleaving ${running.map((s) => s.name).join(', ')} running (--keep)`);
+    else {
+      await stopAll(startedForPstn); // the gateway unregisters its consumer TG: the control plane goes after it
+      await stopAll(started);
+    }
   }
 });
 
 function readCa(file: string): string {
   return readFileSync(file, 'utf8');
-}
-
-async function retry<T>(fn: () => Promise<T>, attempts = 40): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (i >= attempts) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
-
-async function answered(call: RiptCall): Promise<string> {
-  for await (const event of call.events()) {
-    if (event.type === 'answered') return 'answered';
-    if (event.type === 'declined' || event.type === 'failed' || event.type === 'end') return event.type;
-  }
-  return 'closed';
 }
 
 /** A localhost certificate for Globex's consumer TG, from the local CA the services trust outside production. */
@@ -244,61 +229,4 @@ async function localhostCertificate(dataDir: string) {
     privateKey: await importPrivateKeyPem(readFileSync(join(dataDir, 'ca-key.pem'), 'utf8')),
   };
   return issueServerCertificate(ca, { dns: ['localhost'], ip: ['127.0.0.1'] });
-}
-
-async function echoCall(
-  client: RiptTrunkClient,
-  tg: TgDescriptionDoc,
-  handler: string,
-  destination = '+15550100001',
-  label = 'echo line',
-): Promise<CallResult> {
-  const call = await client.placeCall(tg, { handler, destination, from: '+14085550100' });
-  const outcome = await answered(call);
-  await call.openMedia();
-  let received = 0;
-  call.onFrame(() => received++);
-  const tone = new ToneGenerator({ frequency: 440 });
-  const directive = call.clientDirectives[0];
-  const start = performance.now();
-  for (let i = 0; i < 100; i++) {
-    call.sendFrame(directive, encodeUlaw(tone.next()));
-    const next = start + (i + 1) * 20;
-    await new Promise((r) => setTimeout(r, Math.max(0, next - performance.now())));
-  }
-  for (let i = 0; i < 50 && received < 100; i++) await new Promise((r) => setTimeout(r, 20));
-  await call.end();
-  call.close();
-  const s = call.stats.snapshot();
-  return {
-    call: label,
-    setupMs: s.setupTimeMs ?? 0,
-    sent: s.framesSent,
-    received: s.framesReceived,
-    lossPct: s.framesSent ? (100 * (s.framesSent - s.framesReceived)) / s.framesSent : 0,
-    rttP50Ms: s.rttP50Ms ?? null,
-    note: outcome,
-  };
-}
-
-async function toneCall(client: RiptTrunkClient, tg: TgDescriptionDoc, handler: string): Promise<CallResult> {
-  const call = await client.placeCall(tg, { handler, destination: '+15550100002', from: '+14085550101' });
-  await answered(call);
-  await call.openMedia();
-  const pcm: number[] = [];
-  call.onFrame((f) => pcm.push(...decodeUlaw(f.payload)));
-  await new Promise((r) => setTimeout(r, 1000));
-  await call.end();
-  call.close();
-  const s = call.stats.snapshot();
-  const power = detectTone(Int16Array.from(pcm), 8000, 1000);
-  return {
-    call: 'tone line',
-    setupMs: s.setupTimeMs ?? 0,
-    sent: s.framesSent,
-    received: s.framesReceived,
-    lossPct: s.framesLost && s.framesExpected ? (100 * s.framesLost) / s.framesExpected : 0,
-    rttP50Ms: null,
-    note: `1 kHz power ${(power * 100).toFixed(0)}%`,
-  };
 }

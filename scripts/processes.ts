@@ -14,15 +14,33 @@ export function startProcess(
   env: NodeJS.ProcessEnv = process.env,
   nodeArgs: string[] = [],
 ): Started {
-  const child = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs, script], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const prefix = (stream: NodeJS.WritableStream) => (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) if (line) stream.write(`[${name}] ${line}\n`);
+  return startCommand(name, process.execPath, ['--enable-source-maps', ...nodeArgs, script], { env });
+}
+
+export interface CommandOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Each line of stdout goes here instead of to our stdout (prefixed by name). */
+  onLine?: (line: string) => void;
+  /** Each line of stderr goes here instead of to our stderr (prefixed by name). */
+  onErrorLine?: (line: string) => void;
+}
+
+/** Starts any command; its stdout and stderr lines are prefixed by name unless `onLine`/`onErrorLine` take them. */
+export function startCommand(name: string, command: string, args: string[], o: CommandOptions = {}): Started {
+  const child = spawn(command, args, { env: o.env ?? process.env, cwd: o.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines = (stream: NodeJS.ReadableStream | null, sink: (line: string) => void) => {
+    let rest = '';
+    stream?.on('data', (chunk: Buffer) => {
+      const parts = (rest + chunk.toString('utf8')).split('\n');
+      rest = parts.pop() ?? '';
+      for (const line of parts) if (line) sink(line);
+    });
+    stream?.on('end', () => rest && sink(rest));
   };
-  child.stdout?.on('data', prefix(process.stdout));
-  child.stderr?.on('data', prefix(process.stderr));
+  const prefix = (stream: NodeJS.WritableStream) => (line: string) => stream.write(`[${name}] ${line}\n`);
+  lines(child.stdout, o.onLine ?? prefix(process.stdout));
+  lines(child.stderr, o.onErrorLine ?? prefix(process.stderr));
   return { name, child };
 }
 
