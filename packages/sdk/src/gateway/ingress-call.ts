@@ -27,6 +27,7 @@ export class IngressCall {
   private readonly started = Date.now();
   private answeredAt: number | null = null;
   private finished = false;
+  private mediaOpen?: Promise<void>;
 
   constructor(
     private readonly gw: GatewayContext,
@@ -89,6 +90,8 @@ export class IngressCall {
       await this.ript.end('cancelled').catch(() => undefined);
       return this.done();
     }
+    this.mediaOpen = this.ript.openMedia();
+    this.mediaOpen.catch(() => undefined); // a failure is reported when the bridge starts
     try {
       this.media = await this.gw.media.forIngress(offer, this.ript);
     } catch (err) {
@@ -168,7 +171,9 @@ export class IngressCall {
 
   private startBridge(): void {
     const call = this.ript!;
-    void call.openMedia().then(
+    // the media streams opened with the call: once answered the bridge attaches in the same turn, before the
+    // first RTP packet can be read
+    void (this.mediaOpen ?? call.openMedia()).then(
       () => this.media!.bridge(riptCallMedia(call), call.clientDirectives, call.serverDirectives),
       (err: unknown) => this.endRipt('failed', `media: ${(err as Error).message}`, null, true),
     );
