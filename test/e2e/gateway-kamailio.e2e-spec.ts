@@ -1,12 +1,8 @@
 import type { InboundCall, InboundService, RiptTrunkClient } from '@riptrunk/sdk';
-import { EdgeConfigStore } from '../../src/edge/config/edge-config.store.js';
 import { startControlPlane, startEdge, type TestControlPlane, type TestEdge } from '../helpers/control-plane.js';
-import { sdkEnterprise } from '../helpers/enterprise.js';
-import { interconnectClient, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { acmeServing, interconnectClient, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { startKamailio, type KamailioProcess } from '../helpers/kamailio.js';
 import { freeRtpPort, freeUdpPort, startSipp } from '../helpers/sipp.js';
-import { localhostCertificate } from '../helpers/tg-server.js';
-import { eventually } from '../helpers/wait.js';
 
 /**
  * Kamailio as the carrier's proxy in front of two gateways (test/sip/kamailio/gateway-proxy.cfg, the configuration
@@ -28,24 +24,13 @@ describe('gateway behind Kamailio: dispatching over two gateways, failover when 
   beforeAll(async () => {
     cp = await startControlPlane({ RIPTRUNK_ALLOW_PRIVATE_TARGETS: 'true' });
     edge = await startEdge(cp, { RIPTRUNK_ALLOW_PRIVATE_TARGETS: 'true' });
-    const a = await sdkEnterprise(
-      cp,
-      'Acme',
-      { start: '+14085550100', count: 100 },
-      { name: 'acme', maxConcurrentCalls: 10, maxCallsPerSecond: 20 },
-    );
-    acme = a.client;
-    const cert = await localhostCertificate(true);
-    acmeInbound = await acme.serveInbound({ tg: a.tg, cert: cert.certPem, key: cert.keyPem });
-    acmeInbound.server.onCall((call) => {
+    const a = await acmeServing(cp, edge, (call) => {
       calls.push(call);
       call.answer();
       setTimeout(() => call.end(), 300); // the tenant hangs up: BYE goes back through the proxy
     });
-    await eventually(
-      () => edge.app.get(EdgeConfigStore).consumerTgsOf(a.tenantId).length,
-      (n) => n === 1,
-    );
+    acme = a.client;
+    acmeInbound = a.inbound;
     const ic = await interconnectClient(cp, 'PSTN');
     pstn.push(ic.client);
     proxyPort = await freeUdpPort();

@@ -6,11 +6,9 @@ import { requestNumberCertificate } from '@riptrunk/sdk';
 import type { InboundCall, InboundService, RiptTrunkClient, TgDescriptionDoc } from '@riptrunk/sdk';
 import { EdgeConfigStore } from '../../src/edge/config/edge-config.store.js';
 import { startControlPlane, startEdge, type TestControlPlane, type TestEdge } from '../helpers/control-plane.js';
-import { sdkEnterprise } from '../helpers/enterprise.js';
-import { collect, interconnectClient, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { acmeServing, collect, interconnectClient, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { newRawCall, PCMU_OFFER, RawSip, rawRequest, toTagOf } from '../helpers/raw-sip.js';
 import { freeRtpPort, freeUdpPort, startSipp } from '../helpers/sipp.js';
-import { localhostCertificate } from '../helpers/tg-server.js';
 import { eventually, sleep } from '../helpers/wait.js';
 
 /**
@@ -36,22 +34,15 @@ describe('gateway: RIPT ⇄ SIP through an interconnect tenant, sipp as the carr
   beforeAll(async () => {
     cp = await startControlPlane({ RIPTRUNK_ALLOW_PRIVATE_TARGETS: 'true' });
     edge = await startEdge(cp, { RIPTRUNK_ALLOW_PRIVATE_TARGETS: 'true' });
-    const a = await sdkEnterprise(
-      cp,
-      'Acme',
-      { start: '+14085550100', count: 100 },
-      { name: 'acme', maxConcurrentCalls: 10, maxCallsPerSecond: 20 },
-    );
-    acme = a.client;
-    acmeTg = a.tg;
-    acmeTenant = a.tenantId;
-    handler = (await acme.registerHandler(acmeTg, 'pbx-1', '1 in: PCMU; PCMA; 1 out: PCMU; PCMA;')).uri;
-    const cert = await localhostCertificate(true);
-    acmeInbound = await acme.serveInbound({ tg: acmeTg, cert: cert.certPem, key: cert.keyPem });
-    acmeInbound.server.onCall((call) => {
+    const a = await acmeServing(cp, edge, (call) => {
       acmeCalls.push(call);
       answerWith(call);
     });
+    acme = a.client;
+    acmeTg = a.tg;
+    acmeTenant = a.tenantId;
+    acmeInbound = a.inbound;
+    handler = (await acme.registerHandler(acmeTg, 'pbx-1', '1 in: PCMU; PCMA; 1 out: PCMU; PCMA;')).uri;
     // a CPS low enough for the flood test to pass it
     const ic = await interconnectClient(cp, 'PSTN', undefined, { maxConcurrentCalls: 50, maxCallsPerSecond: 10 });
     pstn = ic.client;
@@ -60,10 +51,6 @@ describe('gateway: RIPT ⇄ SIP through an interconnect tenant, sipp as the carr
     gw = await startTestGateway(pstn, corePort, { egress: ['+44*'], rtpBase: 31000, stir: cp });
     await eventually(
       () => edge.app.get(EdgeConfigStore).consumerTgsOf(pstnTenant).length,
-      (n) => n === 1,
-    );
-    await eventually(
-      () => edge.app.get(EdgeConfigStore).consumerTgsOf(acmeTenant).length,
       (n) => n === 1,
     );
   }, 90_000);

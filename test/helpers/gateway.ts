@@ -1,5 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { RiptTrunkClient, type InboundCall, type RiptCall, type TgDescriptionDoc } from '@riptrunk/sdk';
+import {
+  RiptTrunkClient,
+  type InboundCall,
+  type InboundService,
+  type RiptCall,
+  type TgDescriptionDoc,
+} from '@riptrunk/sdk';
 import {
   createGatewayMedia,
   Gateway,
@@ -8,8 +14,9 @@ import {
   type GatewayOptions,
 } from '@riptrunk/sdk/gateway';
 import type { RiptEvent } from '@riptrunk/ript';
-import { TEST_CA_FILE, tenantWithCode } from './enterprise.js';
-import type { TestControlPlane } from './control-plane.js';
+import { EdgeConfigStore } from '../../src/edge/config/edge-config.store.js';
+import { sdkEnterprise, TEST_CA_FILE, tenantWithCode } from './enterprise.js';
+import type { TestControlPlane, TestEdge } from './control-plane.js';
 import { localhostCertificate } from './tg-server.js';
 import { eventually } from './wait.js';
 import { freeUdpPort } from './sipp.js';
@@ -112,3 +119,28 @@ export function collect(call: RiptCall): { events: RiptEvent[]; done: Promise<vo
 }
 
 export type { InboundCall };
+
+/**
+ * Acme, the tenant the SIP core calls in these tests: numbers +14085550100-199, its SDK consumer TG registered and
+ * known to the edge; `onCall` hears every call delivered to it.
+ */
+export async function acmeServing(
+  cp: TestControlPlane,
+  edge: TestEdge,
+  onCall: (call: InboundCall) => void,
+): Promise<{ tenantId: string; client: RiptTrunkClient; tg: TgDescriptionDoc; inbound: InboundService }> {
+  const a = await sdkEnterprise(
+    cp,
+    'Acme',
+    { start: '+14085550100', count: 100 },
+    { name: 'acme', maxConcurrentCalls: 10, maxCallsPerSecond: 20 },
+  );
+  const cert = await localhostCertificate(true);
+  const inbound = await a.client.serveInbound({ tg: a.tg, cert: cert.certPem, key: cert.keyPem });
+  inbound.server.onCall(onCall);
+  await eventually(
+    () => edge.app.get(EdgeConfigStore).consumerTgsOf(a.tenantId).length,
+    (n) => n === 1,
+  );
+  return { tenantId: a.tenantId, client: a.client, tg: a.tg, inbound };
+}

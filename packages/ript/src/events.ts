@@ -77,15 +77,9 @@ const REQUIRED_FIELDS: Readonly<Record<EventType, readonly string[]>> = {
 const SIP_CALL_ID = new RegExp(`^[\\x21-\\x7e]{1,${MAX_SIP_CALL_ID_LENGTH}}$`);
 
 /** Types that may carry `sip-call-id` (a gateway's progress and final events) and `sip-status` (answered, final). */
-const SIP_CALL_ID_TYPES: ReadonlySet<EventType> = new Set([
-  'proceeding',
-  'alerting',
-  'answered',
-  'declined',
-  'failed',
-  'noanswer',
-  'end',
-]);
+const SIP_CALL_ID_TYPES: ReadonlySet<EventType> = new Set(
+  EVENT_TYPES.filter((t) => t !== 'migrate' && t !== 'ping' && t !== 'pong'),
+);
 const SIP_OUTCOME_TYPES: ReadonlySet<EventType> = new Set(['answered', 'declined', 'failed', 'noanswer', 'end']);
 
 export const MAX_EVENT_STRING_LENGTH = 256;

@@ -1,7 +1,7 @@
 import * as oauth from 'openid-client';
 import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import { fetch as undiciFetch, type Agent } from 'undici';
-import { problemSlugOf, type TgDescription, type Verstat } from '@riptrunk/ript';
+import { problemSlugOf, type CallRequest, type TgDescription } from '@riptrunk/ript';
 import { RiptCall, type CallDescription } from './call.js';
 import { H2Streams } from './h2.js';
 import { ClientError, explainNetworkError, providerAgent } from './http.js';
@@ -369,15 +369,8 @@ export class RiptTrunkClient {
   /** Places a call through a TG with a registered handler; the answer carries the directives for media. */
   async placeCall(
     tg: TgDescriptionDoc,
-    call: {
-      handler: string;
-      destination: string;
-      from: string;
-      passport?: string;
-      /** SIP interworking (a gateway): the PASSporT's verification result and the SIP leg's Call-ID. */
-      verstat?: Verstat;
-      'sip-call-id'?: string;
-    },
+    /** A gateway also sends `verstat` and `sip-call-id` (profile §10). */
+    call: CallRequest,
   ): Promise<RiptCall> {
     const started = performance.now();
     const { body } = await this.request<CallDescription>('POST', tg.links.calls, call);

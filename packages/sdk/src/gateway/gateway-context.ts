@@ -1,4 +1,4 @@
-import type { Verstat } from '@riptrunk/ript';
+import type { CallRequest, Verstat } from '@riptrunk/ript';
 import type { SdpMedia } from '@riptrunk/ript/sip';
 import type { RiptCall } from '../call.js';
 import type { InboundCall } from '../inbound/inbound-call.js';
@@ -41,13 +41,6 @@ export interface GatewayContext {
   verifyIdentity(header: string | undefined, from: string, to: string): Promise<IdentityCheck>;
   /** The handler URI on the provider TG for media of this offer (registered once per distinct advertisement). */
   handlerFor(offer: SdpMedia | null): Promise<string>;
-  placeCall(call: {
-    handler: string;
-    destination: string;
-    from: string;
-    passport?: string;
-    verstat?: Verstat;
-    'sip-call-id'?: string;
-  }): Promise<RiptCall>;
+  placeCall(call: CallRequest): Promise<RiptCall>;
   log(entry: CallLogEntry): void;
 }

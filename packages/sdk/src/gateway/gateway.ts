@@ -1,4 +1,4 @@
-import { type Verstat } from '@riptrunk/ript';
+import type { CallRequest } from '@riptrunk/ript';
 import { sdpCodecsToAdvertisement, type SdpMedia } from '@riptrunk/ript/sip';
 import { createHash } from 'node:crypto';
 import type { RiptCall } from '../call.js';
@@ -148,14 +148,7 @@ export class Gateway implements GatewayContext {
     return handler;
   }
 
-  placeCall(call: {
-    handler: string;
-    destination: string;
-    from: string;
-    passport?: string;
-    verstat?: Verstat;
-    'sip-call-id'?: string;
-  }): Promise<RiptCall> {
+  placeCall(call: CallRequest): Promise<RiptCall> {
     return this.o.client.placeCall(this.tg, call);
   }
 
