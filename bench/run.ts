@@ -15,11 +15,12 @@ import { updateDocs, writeReports } from './lib/summary.js';
 import { mediaScenario } from './scenarios/media.js';
 import { numbersScenario } from './scenarios/numbers.js';
 import { setupScenario } from './scenarios/setup.js';
+import { sipScenario } from './scenarios/sip.js';
 import { tgScenario } from './scenarios/tg.js';
 import { tokenScenario } from './scenarios/token.js';
 
-/** Every scenario, in the order of issue #8 (and of the summary). */
-const SCENARIOS: Scenario[] = [tgScenario, tokenScenario, setupScenario, mediaScenario, numbersScenario];
+/** Every scenario, in the order of issue #8 (and of the summary), then issue 12's gateway scenario. */
+const SCENARIOS: Scenario[] = [tgScenario, tokenScenario, setupScenario, mediaScenario, numbersScenario, sipScenario];
 const ALIASES: Record<string, string[]> = { calls: ['setup', 'media'] };
 
 function selectScenarios(args: string[]): Scenario[] {

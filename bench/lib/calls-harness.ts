@@ -90,6 +90,8 @@ export interface Processes {
   workers: LoadWorker[];
   baseline?: BenchProcess;
   redis: Redis;
+  /** More processes to meter in every window (e.g. the sip scenario's gateways): name → pid. */
+  extraPids?: Record<string, number>;
 }
 
 /**
@@ -112,6 +114,10 @@ async function startMeters(p: Processes): Promise<() => Promise<CpuReadings>> {
     ['bench', ownCpuSeconds],
     ...p.workers.map((w): [string, () => number | null] => [`worker${w.index}`, () => processCpuSeconds(w.pid)]),
     ...(p.baseline ? [['baseline', () => processCpuSeconds(p.baseline!.pid)] as [string, () => number | null]] : []),
+    ...Object.entries(p.extraPids ?? {}).map(([name, pid]): [string, () => number | null] => [
+      name,
+      () => processCpuSeconds(pid),
+    ]),
   ];
   const meters = await Promise.all([
     ...sources.map(([, read]) => startCpuMeter(read)),

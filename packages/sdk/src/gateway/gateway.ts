@@ -18,6 +18,26 @@ import { ALLOW_HEADER, responseTo } from './sip/sip-messages.js';
 export const GATEWAY_DEFAULT_ADVERTISEMENT =
   '1 in: PCMU; PCMA; telephone-event; CN; 1 out: PCMU; PCMA; telephone-event; CN;';
 
+/** SIP legs at most by default (GatewayOptions.maxCalls). */
+export const DEFAULT_GATEWAY_MAX_CALLS = 2000;
+
+/**
+ * The consumer TG's serve options: its concurrency limit is the gateway's own (maxCalls) unless `inbound` sets one,
+ * not the SDK server's default of 100, which would refuse egress calls long before the gateway is full.
+ */
+export function consumerTgOptions(
+  o: Pick<GatewayOptions, 'inbound' | 'egress' | 'maxCalls'>,
+  tg: TgDescriptionDoc,
+): Parameters<RiptTrunkClient['serveInbound']>[0] {
+  if (!o.inbound) throw new ClientError('egress needs the consumer TG server options', 'usage');
+  return {
+    maxConcurrentCalls: o.maxCalls ?? DEFAULT_GATEWAY_MAX_CALLS,
+    ...o.inbound,
+    tg,
+    destinations: o.egress ?? [],
+  };
+}
+
 export interface GatewayIdentity {
   /** The Identity header for a PASSporT we pass on (RFC 8224). */
   header(passport: string): string;
@@ -43,7 +63,7 @@ export interface GatewayOptions {
   egress?: string[];
   /** Serve options for the consumer TG (TLS material, host, port, public URL). */
   inbound?: Parameters<RiptTrunkClient['serveInbound']>[0];
-  /** SIP legs at most; past it new calls get 503 (default 2000). */
+  /** SIP legs at most; past it new calls get 503 (default 2000), and the consumer TG's concurrency limit. */
   maxCalls?: number;
   onLog?: (entry: CallLogEntry) => void;
 }
@@ -71,7 +91,7 @@ export class Gateway implements GatewayContext {
   ) {
     this.peer = o.sipPeer;
     this.publicAddress = publicAddress;
-    this.dialogs = new DialogRegistry(o.maxCalls ?? 2000);
+    this.dialogs = new DialogRegistry(o.maxCalls ?? DEFAULT_GATEWAY_MAX_CALLS);
     this.media = o.media({ publicAddress });
   }
 
@@ -89,8 +109,7 @@ export class Gateway implements GatewayContext {
     let inbound: InboundService | null = null;
     try {
       if (o.egress?.length) {
-        if (!o.inbound) throw new ClientError('egress needs the consumer TG server options', 'usage');
-        inbound = await o.client.serveInbound({ ...o.inbound, tg, destinations: o.egress });
+        inbound = await o.client.serveInbound(consumerTgOptions(o, tg));
       }
     } catch (err) {
       sip.close();
