@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { call, callOptions } from './cli/call.js';
 import { certsRequest, certsRequestOptions } from './cli/certs.js';
-import { gateway, gatewayOptions } from './cli/gateway.js';
 import { firstPositional, parseCommandLine, printUsage, runCommandLine, UsageError } from './cli/kit.js';
 import { onboard, onboardOptions } from './cli/onboard.js';
 import { OPTIONS } from './cli/options.js';
@@ -26,8 +25,11 @@ async function main(argv: string[]): Promise<void> {
       return call(callOptions(values, rest));
     case 'serve':
       return serve(serveOptions(values));
-    case 'gateway':
+    case 'gateway': {
+      // loaded only for this command: the SIP stack, SDP and number metadata would slow every other one
+      const { gateway, gatewayOptions } = await import('./cli/gateway.js');
       return gateway(gatewayOptions(values));
+    }
     case 'certs':
       return certsRequest(certsRequestOptions(values, rest));
     default:
