@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as client from 'openid-client';
 import { base64url, decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT } from 'jose';
 import { DataSource } from 'typeorm';
+import { connect as http2Connect } from 'node:http2';
 import { SigningKeysService } from '../../src/control-plane/oauth/signing-keys.service.js';
 import { startControlPlane, type TestControlPlane } from '../helpers/control-plane.js';
 import {
@@ -436,5 +437,41 @@ describe('OAuth rate limits', () => {
     expect(statuses.slice(0, 3)).toEqual([401, 401, 401]);
     expect(statuses.slice(3)).toEqual([429, 429]);
     expect(Number(retryAfter)).toBeGreaterThan(0);
+  });
+
+  it('counts failures per client and address: a stranger cannot lock a client out', async () => {
+    const { code } = await tenantWithCode(cp, 'Victim');
+    const reg = await cp.client(code).post('/oauth/register', { token_endpoint_auth_method: 'client_secret_basic' });
+    expect(reg.status).toBe(201);
+    // Two source addresses on the loopback network: the attacker's and the real client's.
+    const tokenFrom = (localAddress: string, secret: string) =>
+      new Promise<number>((resolve, reject) => {
+        // localAddress reaches net.connect; the session options type does not list it.
+        const options = { ca: cp.ca, servername: 'localhost', localAddress };
+        const session = http2Connect(`https://127.0.0.1:${new URL(cp.url).port}`, options);
+        session.on('error', reject);
+        const req = session.request({
+          ':method': 'POST',
+          ':path': '/oauth/token',
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from(`${reg.body.client_id}:${secret}`).toString('base64')}`,
+        });
+        let status = 0;
+        req.on('response', (h) => (status = Number(h[':status'])));
+        req.resume();
+        req.on('error', reject);
+        req.on('close', () => {
+          session.close();
+          resolve(status);
+        });
+        req.end('grant_type=client_credentials');
+      });
+    const attacker: number[] = [];
+    for (let i = 0; i < 5; i++) attacker.push(await tokenFrom('127.0.0.2', 'wrong secret'));
+    expect(attacker).toEqual([401, 401, 401, 429, 429]);
+    // The real client, from its own address, still gets tokens: more than the limit of them.
+    const victim: number[] = [];
+    for (let i = 0; i < 3; i++) victim.push(await tokenFrom('127.0.0.3', reg.body.client_secret));
+    expect(victim).toEqual([200, 200, 200]);
   });
 });
