@@ -255,6 +255,39 @@ describe('OAuth authorization server and self-onboarding', () => {
       expect((await tokenWith(hs)).status).toBe(401);
     });
 
+    it('refuses jwks_uri on private addresses at registration, IP literals included', async () => {
+      for (const uri of ['https://10.255.255.1/', 'https://[::ffff:10.0.0.1]/', 'https://[64:ff9b::a9fe:a9fe]/']) {
+        const { code } = await tenantWithCode(cp, `Jwks ${uri}`);
+        const reg = await cp.client(code).post('/oauth/register', {
+          token_endpoint_auth_method: 'private_key_jwt',
+          jwks_uri: uri,
+        });
+        expect([uri, reg.status, reg.body]).toEqual([
+          uri,
+          400,
+          {
+            error: 'invalid_client_metadata',
+            error_description: 'jwks_uri resolves to a loopback or private address',
+          },
+        ]);
+      }
+    });
+
+    it('answers a generic error when the jwks_uri cannot be fetched', async () => {
+      const { code } = await tenantWithCode(cp, 'Unreachable keys');
+      const reg = await cp.client(code).post('/oauth/register', {
+        token_endpoint_auth_method: 'private_key_jwt',
+        jwks_uri: 'https://keys.riptrunk-test.invalid/jwks',
+      });
+      expect(reg.status).toBe(201);
+      const res = await tokenWith(await assertion(reg.body.client_id, key));
+      expect(res.status).toBe(401);
+      expect(res.body).toEqual({
+        error: 'invalid_client',
+        error_description: 'client_assertion rejected: the key set at jwks_uri could not be used',
+      });
+    });
+
     it('refuses other grant types', async () => {
       const res = await tokenWith(await assertion(clientId, key), { grant_type: 'password' });
       expect(res.status).toBe(400);
