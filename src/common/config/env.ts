@@ -52,6 +52,24 @@ export class EnvDto {
   @MinLength(1)
   HOST = '0.0.0.0';
 
+  /** Internal (operators') HTTP ports for /metrics and readiness details, of the control plane and of the edge. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  RIPTRUNK_INTERNAL_PORT = 9464;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  RIPTRUNK_EDGE_INTERNAL_PORT = 9465;
+
+  /** Listen address of the internal ports: loopback unless the metrics scraper is elsewhere on a private network. */
+  @IsString()
+  @MinLength(1)
+  RIPTRUNK_INTERNAL_HOST = '127.0.0.1';
+
   /** Public base URL of the control plane (issuer, discovery links). */
   @IsOptional()
   @IsUrl({ require_tld: false, protocols: ['https'], require_protocol: true })
