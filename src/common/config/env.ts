@@ -138,6 +138,45 @@ export class EnvDto {
   @Max(16 * 1024 * 1024)
   RIPTRUNK_BODY_LIMIT = 256 * 1024;
 
+  /** HTTP/2 limits of the public servers (docs/security.md): streams per session, per-session memory (MB), header list. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  RIPTRUNK_H2_MAX_STREAMS = 100;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1024)
+  RIPTRUNK_H2_MAX_SESSION_MEMORY_MB = 10;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(1024 * 1024)
+  RIPTRUNK_MAX_HEADER_BYTES = 16 * 1024;
+
+  /** A connection with no request open must send a complete request's headers within this time. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  RIPTRUNK_HEADERS_TIMEOUT_MS = 10_000;
+
+  /** A non-streaming request must be answered (its body received) within this time. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  RIPTRUNK_REQUEST_TIMEOUT_MS = 30_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RIPTRUNK_MAX_CONNECTIONS_PER_ADDRESS = 256;
+
   @Transform(toInt)
   @IsInt()
   @Min(1)
