@@ -150,12 +150,12 @@ function memoryOf(pid: number): { rssMb: number | null; peakRssMb: number | null
   }
 }
 
-/** Garbage collection of the edge (prom-client's default metrics on its public /metrics): pause time by kind. */
+/** Garbage collection of the edge (prom-client's default metrics on its internal /metrics): pause time by kind. */
 export type GcTotals = Record<string, { count: number; ms: number }>;
 
-async function edgeGc(cp: BenchControlPlane): Promise<{ gc: GcTotals; heapUsedMb: number | null } | null> {
+async function edgeGc(): Promise<{ gc: GcTotals; heapUsedMb: number | null } | null> {
   try {
-    const res = await request(`${EDGE_URL}/metrics`, { dispatcher: cp.agent });
+    const res = await request(`http://127.0.0.1:${PORTS.edge + 1000}/metrics`); // bench/lib/edge.ts: port + 1000
     const text = await res.body.text();
     if (res.statusCode !== 200) return null;
     const gc: GcTotals = {};
@@ -382,7 +382,7 @@ export async function measureMedia(
   const errors = grown.flatMap((g) => g.errorSamples);
   if (errors.length) process.stderr.write(`bench: media: setup errors at ${calls} calls: ${errors[0]}\n`);
   await sleep(timing.warmupSeconds * 1000);
-  const gcBefore = target === 'edge' ? await edgeGc(p.cp) : null;
+  const gcBefore = target === 'edge' ? await edgeGc() : null;
   const stopMeters = await startMeters(p);
   const started = performance.now();
   await Promise.all(p.workers.map((w) => w.call('windowStart', {})));
@@ -391,7 +391,7 @@ export async function measureMedia(
   const windowSeconds = (performance.now() - started) / 1000;
   const serverPid = target === 'edge' ? p.edge.pid : p.baseline!.pid;
   const memory = memoryOf(serverPid);
-  const gcAfter = target === 'edge' ? await edgeGc(p.cp) : null;
+  const gcAfter = target === 'edge' ? await edgeGc() : null;
   const windows = await Promise.all(p.workers.map((w) => w.call('windowStop', { graceMs: m.lossAfterMs })));
   const sum = (f: (w: WindowResult) => number) => windows.reduce((n, w) => n + f(w), 0);
   const framesSent = sum((w) => w.sent);

@@ -52,6 +52,7 @@ export async function startBenchControlPlane(options: BenchControlPlaneOptions =
     LOG_FORMAT: 'json',
     HOST: '127.0.0.1',
     PORT: String(port),
+    RIPTRUNK_INTERNAL_PORT: String(port + 1000),
     DATABASE_URL: databaseUrl.toString(),
     REDIS_URL: redisUrl,
     RIPTRUNK_DATA_DIR: dataDir,

@@ -30,6 +30,8 @@ export async function startBenchEdge(cp: BenchControlPlane, options: BenchEdgeOp
     HOST: '127.0.0.1',
     PORT: cp.env.PORT,
     EDGE_PORT: String(options.port),
+    // Metrics and readiness details: the internal port, 1000 above the public one.
+    RIPTRUNK_EDGE_INTERNAL_PORT: String(options.port + 1000),
     DATABASE_URL: cp.databaseUrl,
     REDIS_URL: cp.env.REDIS_URL,
     RIPTRUNK_PUBLIC_URL: cp.url,

@@ -1,7 +1,7 @@
 import type { DynamicModule } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
-import type { ReadinessCheck } from '../common/health/health.controller.js';
+import type { ReadinessCheck } from '../common/health/readiness.js';
 import { HealthModule, redisCheck } from '../common/health/health.module.js';
 import { REDIS } from '../common/redis/redis.module.js';
 
@@ -20,5 +20,8 @@ export function controlPlaneChecks(dataSource: DataSource, redis: Redis): Readin
 }
 
 export function controlPlaneHealth(): DynamicModule {
-  return HealthModule.register({ inject: [DataSource, REDIS], useFactory: controlPlaneChecks });
+  return HealthModule.register(
+    { inject: [DataSource, REDIS], useFactory: controlPlaneChecks },
+    'RIPTRUNK_INTERNAL_PORT',
+  );
 }

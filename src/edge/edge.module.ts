@@ -45,18 +45,21 @@ export class EdgeModule {
         RedisModule,
         EdgeConfigModule,
         CallsModule,
-        HealthModule.register({
-          inject: [REDIS, EdgeConfigStore],
-          useFactory: (redis: Redis, store: EdgeConfigStore) => [
-            redisCheck(redis),
-            {
-              name: 'configuration',
-              check: async () => {
-                if (!store.loaded) throw new Error('no configuration from the control plane yet');
+        HealthModule.register(
+          {
+            inject: [REDIS, EdgeConfigStore],
+            useFactory: (redis: Redis, store: EdgeConfigStore) => [
+              redisCheck(redis),
+              {
+                name: 'configuration',
+                check: async () => {
+                  if (!store.loaded) throw new Error('no configuration from the control plane yet');
+                },
               },
-            },
-          ],
-        }),
+            ],
+          },
+          'RIPTRUNK_EDGE_INTERNAL_PORT',
+        ),
       ],
       providers: [...GLOBAL_PROVIDERS],
     };

@@ -17,10 +17,22 @@ describe('edge process', () => {
     expect((await edge.client().get('/healthz')).body).toEqual({ status: 'ok' });
     const ready = await edge.client().get('/readyz');
     expect(ready.status).toBe(200);
-    expect(ready.body.checks).toEqual([
+    expect(ready.body).toEqual({ status: 'ready' });
+    const details = await fetch(`${edge.internalUrl}/readyz`);
+    expect(((await details.json()) as { checks: unknown }).checks).toEqual([
       { name: 'redis', ok: true },
       { name: 'configuration', ok: true },
     ]);
+  });
+
+  it('keeps /metrics (trunk ids, counters) off the public port', async () => {
+    const outside = await edge.client().get('/metrics');
+    expect(outside.status).toBe(404);
+    expect(outside.text).not.toContain('riptrunk_');
+    expect(new URL(edge.internalUrl).hostname).toBe('127.0.0.1');
+    const inside = await fetch(`${edge.internalUrl}/metrics`);
+    expect(inside.status).toBe(200);
+    expect(await inside.text()).toContain('riptrunk_edge_');
   });
 
   it('answers errors as problem+json like the control plane', async () => {

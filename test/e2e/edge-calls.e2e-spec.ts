@@ -559,7 +559,7 @@ describe('RIPT calls at the edge', () => {
         framesSent: 4,
         lossReceived: 0,
       });
-      const metrics = (await edge.client().get('/metrics')).text;
+      const metrics = await (await fetch(`${edge.internalUrl}/metrics`)).text();
       for (const reason of ['malformed', 'oversized', 'wrong-codec']) {
         expect(metrics).toMatch(
           new RegExp(`riptrunk_edge_frames_dropped_total\\{trunk="${acme.trunkId}",reason="${reason}"\\} [1-9]`),

@@ -28,7 +28,11 @@ describe('control plane foundation', () => {
       );
       expect(protocol).toBe('h2');
       expect(status).toBe(200);
-      expect(JSON.parse(body)).toMatchObject({
+      // The public port answers yes or no; the checks (they name internal hosts) are on the internal port.
+      expect(JSON.parse(body)).toEqual({ status: 'ready' });
+      const internal = await fetch(`${cp.internalUrl}/readyz`);
+      expect(internal.status).toBe(200);
+      expect(await internal.json()).toEqual({
         status: 'ready',
         checks: [
           { name: 'postgres', ok: true },
@@ -47,11 +51,16 @@ describe('control plane foundation', () => {
     expect(res.body).toEqual({ status: 'ok' });
   });
 
-  it('exposes Prometheus metrics with the HTTP request histogram', async () => {
+  it('exposes Prometheus metrics with the HTTP request histogram on the internal port only', async () => {
     await cp.client().get('/healthz');
-    const res = await cp.client().get('/metrics');
-    expect(res.status).toBe(200);
-    expect(res.headers['content-type']).toContain('text/plain');
+    const outside = await cp.client().get('/metrics');
+    expect(outside.status).toBe(404);
+    expect(outside.text).not.toContain('riptrunk_');
+    expect(new URL(cp.internalUrl).hostname).toBe('127.0.0.1');
+    const inside = await fetch(`${cp.internalUrl}/metrics`);
+    expect(inside.status).toBe(200);
+    expect(inside.headers.get('content-type')).toContain('text/plain');
+    const res = { text: await inside.text() };
     expect(res.text).toMatch(
       /riptrunk_http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} \d+/,
     );

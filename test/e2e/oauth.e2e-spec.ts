@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as client from 'openid-client';
 import { base64url, decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT } from 'jose';
 import { DataSource } from 'typeorm';
+import { connect as http2Connect } from 'node:http2';
 import { SigningKeysService } from '../../src/control-plane/oauth/signing-keys.service.js';
 import { startControlPlane, type TestControlPlane } from '../helpers/control-plane.js';
 import {
@@ -254,6 +255,39 @@ describe('OAuth authorization server and self-onboarding', () => {
       expect((await tokenWith(hs)).status).toBe(401);
     });
 
+    it('refuses jwks_uri on private addresses at registration, IP literals included', async () => {
+      for (const uri of ['https://10.255.255.1/', 'https://[::ffff:10.0.0.1]/', 'https://[64:ff9b::a9fe:a9fe]/']) {
+        const { code } = await tenantWithCode(cp, `Jwks ${uri}`);
+        const reg = await cp.client(code).post('/oauth/register', {
+          token_endpoint_auth_method: 'private_key_jwt',
+          jwks_uri: uri,
+        });
+        expect([uri, reg.status, reg.body]).toEqual([
+          uri,
+          400,
+          {
+            error: 'invalid_client_metadata',
+            error_description: 'jwks_uri resolves to a loopback or private address',
+          },
+        ]);
+      }
+    });
+
+    it('answers a generic error when the jwks_uri cannot be fetched', async () => {
+      const { code } = await tenantWithCode(cp, 'Unreachable keys');
+      const reg = await cp.client(code).post('/oauth/register', {
+        token_endpoint_auth_method: 'private_key_jwt',
+        jwks_uri: 'https://keys.riptrunk-test.invalid/jwks',
+      });
+      expect(reg.status).toBe(201);
+      const res = await tokenWith(await assertion(reg.body.client_id, key));
+      expect(res.status).toBe(401);
+      expect(res.body).toEqual({
+        error: 'invalid_client',
+        error_description: 'client_assertion rejected: the key set at jwks_uri could not be used',
+      });
+    });
+
     it('refuses other grant types', async () => {
       const res = await tokenWith(await assertion(clientId, key), { grant_type: 'password' });
       expect(res.status).toBe(400);
@@ -436,5 +470,41 @@ describe('OAuth rate limits', () => {
     expect(statuses.slice(0, 3)).toEqual([401, 401, 401]);
     expect(statuses.slice(3)).toEqual([429, 429]);
     expect(Number(retryAfter)).toBeGreaterThan(0);
+  });
+
+  it('counts failures per client and address: a stranger cannot lock a client out', async () => {
+    const { code } = await tenantWithCode(cp, 'Victim');
+    const reg = await cp.client(code).post('/oauth/register', { token_endpoint_auth_method: 'client_secret_basic' });
+    expect(reg.status).toBe(201);
+    // Two source addresses on the loopback network: the attacker's and the real client's.
+    const tokenFrom = (localAddress: string, secret: string) =>
+      new Promise<number>((resolve, reject) => {
+        // localAddress reaches net.connect; the session options type does not list it.
+        const options = { ca: cp.ca, servername: 'localhost', localAddress };
+        const session = http2Connect(`https://127.0.0.1:${new URL(cp.url).port}`, options);
+        session.on('error', reject);
+        const req = session.request({
+          ':method': 'POST',
+          ':path': '/oauth/token',
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from(`${reg.body.client_id}:${secret}`).toString('base64')}`,
+        });
+        let status = 0;
+        req.on('response', (h) => (status = Number(h[':status'])));
+        req.resume();
+        req.on('error', reject);
+        req.on('close', () => {
+          session.close();
+          resolve(status);
+        });
+        req.end('grant_type=client_credentials');
+      });
+    const attacker: number[] = [];
+    for (let i = 0; i < 5; i++) attacker.push(await tokenFrom('127.0.0.2', 'wrong secret'));
+    expect(attacker).toEqual([401, 401, 401, 429, 429]);
+    // The real client, from its own address, still gets tokens: more than the limit of them.
+    const victim: number[] = [];
+    for (let i = 0; i < 3; i++) victim.push(await tokenFrom('127.0.0.3', reg.body.client_secret));
+    expect(victim).toEqual([200, 200, 200]);
   });
 });

@@ -6,6 +6,7 @@ import { EdgeConfigStore } from '../../src/edge/config/edge-config.store.js';
 import { EdgeModule } from '../../src/edge/edge.module.js';
 import { AppConfig } from '../../src/common/config/app-config.js';
 import { loadEnv } from '../../src/common/config/env.js';
+import { InternalServer } from '../../src/common/health/internal-server.js';
 import { runMigrations } from '../../src/common/database/data-source.js';
 import { dropDatabase, ensureDatabase } from '../../src/common/database/postgres.js';
 import { createHttpApp } from '../../src/common/http/server.js';
@@ -45,6 +46,8 @@ export interface TestControlPlane {
   app: NestFastifyApplication;
   config: AppConfig;
   url: string;
+  /** The internal (operators') port: /metrics and readiness details, plain HTTP on 127.0.0.1. */
+  internalUrl: string;
   ca: string;
   db: TestDatabase;
   /** A client authenticated as the carrier operator. */
@@ -63,6 +66,8 @@ export function testEnv(extra: Record<string, string> = {}): Record<string, stri
     RIPTRUNK_REDIS_PREFIX: `test_${randomBytes(4).toString('hex')}`,
     PORT: '0',
     EDGE_PORT: '0',
+    RIPTRUNK_INTERNAL_PORT: '0',
+    RIPTRUNK_EDGE_INTERNAL_PORT: '0',
     RIPTRUNK_SHUTDOWN_GRACE_MS: '300',
     ...extra,
   };
@@ -90,6 +95,7 @@ export async function startControlPlane(env: Record<string, string> = {}): Promi
     app,
     config,
     url,
+    internalUrl: app.get(InternalServer).url,
     ca: tls.ca!,
     db,
     admin: client(TEST_ADMIN_TOKEN),
@@ -106,6 +112,7 @@ export interface TestEdge {
   app: NestFastifyApplication;
   config: AppConfig;
   url: string;
+  internalUrl: string;
   client(token?: string): TestClient;
   close(): Promise<void>;
 }
@@ -131,6 +138,7 @@ export async function startEdge(cp: TestControlPlane, env: Record<string, string
     app,
     config,
     url: config.edgePublicUrl,
+    internalUrl: app.get(InternalServer).url,
     client(token?: string) {
       const c = new TestClient(config.edgePublicUrl, tls.ca!, token);
       clients.push(c);

@@ -22,3 +22,4 @@ export * from './session/ack-cadence.js';
 export * from './session/receive-stream.js';
 export * from './session/call-clock.js';
 export * from './session/call-timers.js';
+export * from './session/server-limits.js';

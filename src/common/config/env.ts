@@ -52,6 +52,24 @@ export class EnvDto {
   @MinLength(1)
   HOST = '0.0.0.0';
 
+  /** Internal (operators') HTTP ports for /metrics and readiness details, of the control plane and of the edge. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  RIPTRUNK_INTERNAL_PORT = 9464;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  RIPTRUNK_EDGE_INTERNAL_PORT = 9465;
+
+  /** Listen address of the internal ports: loopback unless the metrics scraper is elsewhere on a private network. */
+  @IsString()
+  @MinLength(1)
+  RIPTRUNK_INTERNAL_HOST = '127.0.0.1';
+
   /** Public base URL of the control plane (issuer, discovery links). */
   @IsOptional()
   @IsUrl({ require_tld: false, protocols: ['https'], require_protocol: true })
@@ -119,6 +137,45 @@ export class EnvDto {
   @Min(1024)
   @Max(16 * 1024 * 1024)
   RIPTRUNK_BODY_LIMIT = 256 * 1024;
+
+  /** HTTP/2 limits of the public servers (docs/security.md): streams per session, per-session memory (MB), header list. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  RIPTRUNK_H2_MAX_STREAMS = 100;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1024)
+  RIPTRUNK_H2_MAX_SESSION_MEMORY_MB = 10;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(1024 * 1024)
+  RIPTRUNK_MAX_HEADER_BYTES = 16 * 1024;
+
+  /** A connection with no request open must send a complete request's headers within this time. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  RIPTRUNK_HEADERS_TIMEOUT_MS = 10_000;
+
+  /** A non-streaming request must be answered (its body received) within this time. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  RIPTRUNK_REQUEST_TIMEOUT_MS = 30_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RIPTRUNK_MAX_CONNECTIONS_PER_ADDRESS = 256;
 
   @Transform(toInt)
   @IsInt()

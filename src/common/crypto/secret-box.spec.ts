@@ -18,6 +18,14 @@ describe('SecretBox', () => {
     expect(() => new SecretBox(Buffer.alloc(32, 8)).open(sealed)).toThrow();
   });
 
+  it('refuses a truncated authentication tag', () => {
+    const sealed = box.seal('private key', 'kid-1');
+    const parts = sealed.split('.');
+    // A GCM tag cut to its first 4 bytes still verifies unless the tag length is pinned to 16.
+    parts[3] = Buffer.from(parts[3], 'base64url').subarray(0, 4).toString('base64url');
+    expect(() => box.open(parts.join('.'), 'kid-1')).toThrow();
+  });
+
   it('compares secret hashes', () => {
     expect(secretMatches('abc', hashSecret('abc'))).toBe(true);
     expect(secretMatches('abd', hashSecret('abc'))).toBe(false);

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import type { AppConfig } from '../config/app-config.js';
 
 const VERSION = 'v1';
+/** Pinned so a truncated tag (GCM accepts 4-16 bytes otherwise) is refused instead of weakening the check. */
+const TAG_LENGTH = 16;
 
 /** AES-256-GCM encryption of secrets at rest (private keys, consumer-TG tokens), with a key from configuration. */
 export class SecretBox {
@@ -18,7 +20,7 @@ export class SecretBox {
 
   seal(plaintext: string, context = ''): string {
     const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv, { authTagLength: TAG_LENGTH });
     cipher.setAAD(Buffer.from(context));
     const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     return [
@@ -32,7 +34,9 @@ export class SecretBox {
   open(sealed: string, context = ''): string {
     const [version, iv, data, tag] = sealed.split('.');
     if (version !== VERSION || !iv || !data || !tag) throw new Error('not a sealed secret');
-    const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
+    const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'), {
+      authTagLength: TAG_LENGTH,
+    });
     decipher.setAAD(Buffer.from(context));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
     return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');

@@ -1,24 +1,20 @@
-import { Controller, Get, Header, HttpCode, Inject, Optional } from '@nestjs/common';
+import { Controller, Get, Inject, Optional } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { MetricsRegistry } from './metrics.js';
 import { ProblemException } from '../http/problem.js';
 import { Public } from '../auth/public.decorator.js';
+import { READINESS_CHECKS, readiness, type ReadinessCheck } from './readiness.js';
 
-export interface ReadinessCheck {
-  name: string;
-  check(): Promise<void>;
-}
+export { READINESS_CHECKS, type ReadinessCheck } from './readiness.js';
 
-export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
-
+/**
+ * The public port's health endpoints: liveness, and readiness as a bare yes or no. Metrics and the readiness details
+ * are on the internal port (InternalServer).
+ */
 @ApiExcludeController()
 @Public()
 @Controller()
 export class HealthController {
-  constructor(
-    private readonly metrics: MetricsRegistry,
-    @Optional() @Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[] = [],
-  ) {}
+  constructor(@Optional() @Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[] = []) {}
 
   @Get('healthz')
   healthz() {
@@ -27,29 +23,10 @@ export class HealthController {
 
   @Get('readyz')
   async readyz() {
-    const results = await Promise.all(
-      this.checks.map(async (c) => {
-        try {
-          await c.check();
-          return { name: c.name, ok: true };
-        } catch (err) {
-          return { name: c.name, ok: false, error: (err as Error).message };
-        }
-      }),
-    );
-    const failed = results.filter((r) => !r.ok);
-    if (failed.length) {
-      throw ProblemException.of('not-ready', failed.map((f) => `${f.name}: ${f.error}`).join('; '), {
-        checks: results,
-      });
+    const result = await readiness(this.checks);
+    if (!result.ready) {
+      throw ProblemException.of('not-ready', 'Not ready; the internal port /readyz names the failing checks');
     }
-    return { status: 'ready', checks: results };
-  }
-
-  @Get('metrics')
-  @HttpCode(200)
-  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
-  async prometheus(): Promise<string> {
-    return this.metrics.registry.metrics();
+    return { status: 'ready' };
   }
 }

@@ -13,6 +13,13 @@ describe('outbound targets', () => {
     'fe80::1',
     '::ffff:127.0.0.1',
     '0.0.0.0',
+    '0.1.2.3',
+    '::ffff:a00:1',
+    '64:ff9b::a9fe:a9fe',
+    '64:ff9b:1::a00:1',
+    '::a00:1',
+    'fec0::1',
+    '2002:a00:1::1',
   ])('treats %s as private', (a) => expect(isPrivateAddress(a)).toBe(true));
 
   it.each(['8.8.8.8', '2001:4860:4860::8888', '172.32.0.1'])('treats %s as public', (a) =>
@@ -28,6 +35,9 @@ describe('outbound targets', () => {
       'https://127.0.0.1/x',
       'https://[::1]/x',
       'https://10.0.0.1/',
+      'https://10.255.255.1/',
+      'https://[::ffff:10.0.0.1]/',
+      'https://[64:ff9b::a9fe:a9fe]/',
       'not a url',
       'https://x.example/#frag',
     ]) {

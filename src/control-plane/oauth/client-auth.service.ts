@@ -1,12 +1,14 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, decodeJwt, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { AppConfig } from '../../common/config/app-config.js';
 import { secretMatches } from '../../common/crypto/secret-box.js';
 import { OAuthError } from '../../common/http/oauth-error.js';
+import { outboundCas } from '../../common/http/outbound.js';
 import { REDIS } from '../../common/redis/redis.module.js';
 import { ClientsRepository } from './clients.repository.js';
 import type { OAuthClientEntity } from './oauth.entities.js';
+import { RemoteKeySetError, RemoteKeySets } from './remote-key-sets.js';
 
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const MAX_ASSERTION_LIFETIME_S = 300;
@@ -22,14 +24,27 @@ function invalidClient(description: string, basic = false): OAuthError {
 
 /** Client authentication at the token, revocation and introspection endpoints (RFC 6749 §2.3, RFC 7523). */
 @Injectable()
-export class ClientAuthService {
-  private readonly remoteKeySets = new Map<string, JWTVerifyGetKey>();
+export class ClientAuthService implements OnModuleDestroy {
+  private readonly logger = new Logger(ClientAuthService.name);
+  private remote?: RemoteKeySets;
 
   constructor(
     private readonly clients: ClientsRepository,
     private readonly config: AppConfig,
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
+
+  private get remoteKeySets(): RemoteKeySets {
+    this.remote ??= new RemoteKeySets({
+      allowPrivate: this.config.env.RIPTRUNK_ALLOW_PRIVATE_TARGETS,
+      ca: outboundCas(this.config),
+    });
+    return this.remote;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.remote?.close();
+  }
 
   get tokenEndpoint(): string {
     return `${this.config.publicUrl}/oauth/token`;
@@ -107,17 +122,30 @@ export class ClientAuthService {
     if (!client || client.status !== 'active' || client.tokenEndpointAuthMethod !== 'private_key_jwt') {
       throw invalidClient('Unknown client or client not registered for private_key_jwt');
     }
-    let payload;
-    try {
-      ({ payload } = await jwtVerify(assertion, this.keySet(client), {
+    const verify = (keys: JWTVerifyGetKey) =>
+      jwtVerify(assertion, keys, {
         algorithms: ['ES256'],
         issuer: client.id,
         subject: client.id,
         audience: [this.config.publicUrl, this.tokenEndpoint],
         requiredClaims: ['jti', 'exp'],
         clockTolerance: 30,
-      }));
+      });
+    let payload;
+    try {
+      try {
+        ({ payload } = await verify(await this.keySet(client)));
+      } catch (err) {
+        // An unknown kid may be a key rotated in at the jwks_uri: fetch it again (unless fetched just now).
+        if (!(err instanceof errors.JWKSNoMatchingKey) || !client.jwksUri) throw err;
+        ({ payload } = await verify(await this.keySet(client, true)));
+      }
     } catch (err) {
+      if (err instanceof RemoteKeySetError) {
+        // The reason (an address, a socket error) stays in the log: telling the caller would make this a scanner.
+        this.logger.warn(`client ${client.id}: ${err.message}`);
+        throw invalidClient('client_assertion rejected: the key set at jwks_uri could not be used');
+      }
       throw invalidClient(`client_assertion rejected: ${(err as Error).message}`);
     }
     const now = Math.floor(Date.now() / 1000);
@@ -130,18 +158,8 @@ export class ClientAuthService {
     return client;
   }
 
-  private keySet(client: OAuthClientEntity): JWTVerifyGetKey {
+  private async keySet(client: OAuthClientEntity, refresh = false): Promise<JWTVerifyGetKey> {
     if (client.jwks) return createLocalJWKSet(client.jwks);
-    const uri = client.jwksUri!;
-    let keySet = this.remoteKeySets.get(uri);
-    if (!keySet) {
-      keySet = createRemoteJWKSet(new URL(uri), {
-        timeoutDuration: 3000,
-        cooldownDuration: 30_000,
-        cacheMaxAge: 300_000,
-      });
-      this.remoteKeySets.set(uri, keySet);
-    }
-    return keySet;
+    return this.remoteKeySets.get(client.jwksUri!, refresh);
   }
 }

@@ -58,6 +58,27 @@ describe('validateClientMetadata', () => {
     expect(err.description).toMatch(message);
   });
 
+  it.each([
+    'https://10.255.255.1/',
+    'https://[::ffff:10.0.0.1]/',
+    'https://[64:ff9b::a9fe:a9fe]/',
+    'https://127.0.0.1:8443/jwks',
+    'https://localhost/jwks',
+  ])('refuses a jwks_uri on a private address: %s', (uri) => {
+    const err = errorOf({ token_endpoint_auth_method: 'private_key_jwt', jwks_uri: uri });
+    expect(err).toBeInstanceOf(OAuthError);
+    expect(err.error).toBe('invalid_client_metadata');
+    expect(err.description).toBe('jwks_uri resolves to a loopback or private address');
+  });
+
+  it('accepts a private jwks_uri only where private targets are allowed', () => {
+    const body = { token_endpoint_auth_method: 'private_key_jwt', jwks_uri: 'https://127.0.0.1:8443/jwks' };
+    expect(validateClientMetadata(body, undefined, true).jwksUri).toBe('https://127.0.0.1:8443/jwks');
+    expect(validateClientMetadata({ ...body, jwks_uri: 'https://keys.acme.example/jwks' }).jwksUri).toBe(
+      'https://keys.acme.example/jwks',
+    );
+  });
+
   it('answers redirect URIs with invalid_redirect_uri', () => {
     expect(errorOf({ redirect_uris: ['https://x.example/cb'] }).error).toBe('invalid_redirect_uri');
   });

@@ -1,6 +1,7 @@
 import type { JWK } from 'jose';
 import type { Scope } from '../../common/auth/principal.js';
 import { OAuthError } from '../../common/http/oauth-error.js';
+import { checkTargetUrl, OutboundTargetError } from '../../common/http/outbound.js';
 import type { AuthMethod } from './oauth.entities.js';
 
 export const ENTERPRISE_SCOPES: readonly Scope[] = ['ript:tgs', 'ript:calls', 'ript:certs', 'trunk:read'];
@@ -54,6 +55,7 @@ function validateJwks(value: unknown): { keys: JWK[] } {
 export function validateClientMetadata(
   body: unknown,
   allowedScopes: readonly Scope[] = ENTERPRISE_SCOPES,
+  allowPrivateTargets = false,
 ): ClientMetadata {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw invalid('The request body must be a JSON object');
   const b = body as Record<string, unknown>;
@@ -83,16 +85,16 @@ export function validateClientMetadata(
   const jwks = b.jwks !== undefined ? validateJwks(b.jwks) : null;
   let jwksUri: string | null = null;
   if (b.jwks_uri !== undefined) {
-    let url: URL;
+    if (typeof b.jwks_uri !== 'string' || b.jwks_uri.length > 2000) {
+      throw invalid('jwks_uri must be an absolute https URL of at most 2000 characters');
+    }
     try {
-      url = new URL(String(b.jwks_uri));
-    } catch {
-      throw invalid('jwks_uri must be an absolute https URL');
+      // The one SSRF guard: https only, no credentials or fragment, no private IP literal or localhost.
+      jwksUri = checkTargetUrl(b.jwks_uri, allowPrivateTargets).toString();
+    } catch (err) {
+      if (!(err instanceof OutboundTargetError)) throw err;
+      throw invalid(`jwks_uri ${err.message}`);
     }
-    if (url.protocol !== 'https:' || url.username || url.password || url.hash) {
-      throw invalid('jwks_uri must be an https URL without credentials or fragment');
-    }
-    jwksUri = url.toString();
   }
   if (method === 'private_key_jwt' && !jwks && !jwksUri) throw invalid('private_key_jwt needs jwks or jwks_uri');
   if (method === 'client_secret_basic' && (jwks || jwksUri)) {

@@ -6,7 +6,7 @@ import { AppConfig } from '../../common/config/app-config.js';
 import { secretMatches } from '../../common/crypto/secret-box.js';
 import { OAuthError } from '../../common/http/oauth-error.js';
 import { RateLimiter } from '../../common/http/rate-limiter.js';
-import { validateClientMetadata } from './client-metadata.js';
+import { ENTERPRISE_SCOPES, validateClientMetadata } from './client-metadata.js';
 import { ClientsService } from './clients.service.js';
 import type { OAuthClientEntity } from './oauth.entities.js';
 import { OnboardingCodesService } from './onboarding-codes/onboarding-codes.service.js';
@@ -52,7 +52,7 @@ export class RegistrationController {
       });
     }
     const code = bearer(request, 'An onboarding code');
-    const meta = validateClientMetadata(body);
+    const meta = validateClientMetadata(body, ENTERPRISE_SCOPES, this.config.env.RIPTRUNK_ALLOW_PRIVATE_TARGETS);
     const clientId = this.clients.newClientId();
     const redeemed = await this.codes.redeem(code, clientId);
     if (!redeemed.ok) {
@@ -101,10 +101,11 @@ export class RegistrationController {
       secretMatches(b.client_secret, client.clientSecretHash);
     if (b.client_secret !== undefined && !keepSecret)
       throw new OAuthError(400, 'invalid_client_metadata', 'client_secret does not match');
-    const meta = validateClientMetadata({
-      ...b,
-      token_endpoint_auth_method: b.token_endpoint_auth_method ?? client.tokenEndpointAuthMethod,
-    });
+    const meta = validateClientMetadata(
+      { ...b, token_endpoint_auth_method: b.token_endpoint_auth_method ?? client.tokenEndpointAuthMethod },
+      ENTERPRISE_SCOPES,
+      this.config.env.RIPTRUNK_ALLOW_PRIVATE_TARGETS,
+    );
     const credentials = await this.clients.update(client, meta, keepSecret);
     return this.clients.registrationResponse(client, credentials);
   }

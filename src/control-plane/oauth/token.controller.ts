@@ -50,31 +50,37 @@ export class TokenController {
     private readonly tenants: TenantsService,
   ) {}
 
-  private async rateLimit(endpoint: string, request: FastifyRequest, clientId: string | undefined): Promise<void> {
-    const limit = this.config.env.RIPTRUNK_OAUTH_RATE_LIMIT;
-    const buckets = [
-      `${endpoint}:ip:${request.ip}`,
-      ...(clientId ? [`${endpoint}:client:${clientId.slice(0, 64)}`] : []),
-    ];
-    for (const bucket of buckets) {
-      const decision = await this.limiter.hit(bucket, limit);
-      if (!decision.allowed) {
-        throw new OAuthError(429, 'slow_down', 'Too many requests; retry later', {
-          'retry-after': String(decision.retryAfterSeconds),
-        });
-      }
-    }
+  private slowDown(retryAfterSeconds: number): OAuthError {
+    return new OAuthError(429, 'slow_down', 'Too many requests; retry later', {
+      'retry-after': String(retryAfterSeconds),
+    });
   }
 
+  /**
+   * Every request counts against its source address; failed authentications also count against the pair of the
+   * claimed client and the address. A client id is public, so counting every request that names it would let anyone
+   * lock the real client out; counting failures per address keeps a stranger's guesses to the stranger.
+   */
   private async authenticated(endpoint: string, request: FastifyRequest, form: Form): Promise<OAuthClientEntity> {
-    await this.rateLimit(endpoint, request, this.clientAuth.claimedClientId(request.headers.authorization, form));
-    const client = await this.clientAuth.authenticate(request.headers.authorization, form);
-    if (client.tenantId) {
-      const status = await this.tenants.statusOf(client.tenantId);
-      if (status !== 'active')
-        throw new OAuthError(401, 'invalid_client', `The client's tenant is ${status ?? 'gone'}`);
+    const limit = this.config.env.RIPTRUNK_OAUTH_RATE_LIMIT;
+    const perAddress = await this.limiter.hit(`${endpoint}:ip:${request.ip}`, limit);
+    if (!perAddress.allowed) throw this.slowDown(perAddress.retryAfterSeconds);
+    const claimed = this.clientAuth.claimedClientId(request.headers.authorization, form);
+    const failures = `${endpoint}:fail:${(claimed ?? '').slice(0, 64)}:${request.ip}`;
+    const before = await this.limiter.check(failures, limit);
+    if (!before.allowed) throw this.slowDown(before.retryAfterSeconds);
+    try {
+      const client = await this.clientAuth.authenticate(request.headers.authorization, form);
+      if (client.tenantId) {
+        const status = await this.tenants.statusOf(client.tenantId);
+        if (status !== 'active')
+          throw new OAuthError(401, 'invalid_client', `The client's tenant is ${status ?? 'gone'}`);
+      }
+      return client;
+    } catch (err) {
+      if (err instanceof OAuthError && err.status === 401) await this.limiter.hit(failures, limit);
+      throw err;
     }
-    return client;
   }
 
   @Post('token')

@@ -1,4 +1,4 @@
-import { type Advertisement, parseAdvertisement, parseNumberPattern } from '@riptrunk/ript';
+import { type Advertisement, type Http2Limits, parseAdvertisement, parseNumberPattern } from '@riptrunk/ript';
 import { ClientError } from '../http.js';
 
 export const DEFAULT_INBOUND_ADVERTISEMENT = '1 in: PCMU; PCMA; telephone-event; 1 out: PCMU; PCMA; telephone-event;';
@@ -34,6 +34,8 @@ export interface InboundServerOptions {
   endedLingerMs?: number;
   /** Streams of each kind (GET/PUT events, GET/PUT media) per call (default 4). */
   streamsPerCall?: number;
+  /** HTTP/2 limits of the server (default HTTP2_LIMIT_DEFAULTS: 100 streams per session, 10 s headers deadline, ...). */
+  http2Limits?: Partial<Http2Limits>;
 }
 
 /** The options after checking, with their defaults. */

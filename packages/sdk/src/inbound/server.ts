@@ -75,7 +75,7 @@ export class InboundServer {
       media: (method, call, req, res) =>
         method === 'GET' ? this.streams.getMedia(call, res) : this.streams.putMedia(call, req, res),
     });
-    this.listener = new TlsListener(options, (req, res) => this.handle(req, res));
+    this.listener = new TlsListener(options, (req, res) => this.handle(req, res), options.http2Limits);
   }
 
   /** Starts a server and waits until it listens. */

@@ -1,5 +1,6 @@
 import type { AddressInfo, Socket } from 'node:net';
 import { createSecureServer, type Http2SecureServer, type ServerHttp2Session } from 'node:http2';
+import { enforceConnectionLimits, HTTP2_LIMIT_DEFAULTS, http2ServerOptions, type Http2Limits } from '@riptrunk/ript';
 import type { InboundRequest, InboundResponse } from './http.js';
 
 /**
@@ -14,8 +15,14 @@ export class TlsListener {
   constructor(
     tls: { cert: string | Buffer; key: string | Buffer },
     handle: (req: InboundRequest, res: InboundResponse) => void,
+    limits: Partial<Http2Limits> = {},
   ) {
-    this.server = createSecureServer({ cert: tls.cert, key: tls.key, allowHTTP1: true }, handle);
+    const all = { ...HTTP2_LIMIT_DEFAULTS, ...limits };
+    this.server = createSecureServer(
+      { cert: tls.cert, key: tls.key, allowHTTP1: true, ...http2ServerOptions(all) },
+      handle,
+    );
+    enforceConnectionLimits(this.server, all);
     this.server.on('session', (session) => {
       this.sessions.add(session);
       session.on('close', () => this.sessions.delete(session));
