@@ -57,9 +57,9 @@ const H2_SLOW = Buffer.concat([H2_PREFACE, EMPTY_SETTINGS, HEADERS_START, Buffer
 const H1_SLOW = Buffer.from(`GET /healthz HTTP/1.1\r\nhost: localhost\r\n${'x-pad: y\r\n'.repeat(40)}\r\n`);
 
 function expectLimits(port: () => number, ca: () => string) {
-  it('advertises 100 concurrent streams and a 16 KiB header list', async () => {
+  it('advertises 2000 concurrent streams and a 16 KiB header list', async () => {
     expect(await advertisedSettings(port(), ca())).toMatchObject({
-      maxConcurrentStreams: 100,
+      maxConcurrentStreams: 2000,
       maxHeaderListSize: 16 * 1024,
     });
   });

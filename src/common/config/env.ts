@@ -138,18 +138,21 @@ export class EnvDto {
   @Max(16 * 1024 * 1024)
   RIPTRUNK_BODY_LIMIT = 256 * 1024;
 
-  /** HTTP/2 limits of the public servers (docs/security.md): streams per session, per-session memory (MB), header list. */
+  /**
+   * HTTP/2 limits of the public servers (docs/security.md): streams per session, per-session memory (MB), header
+   * list. A PBX carries all its calls on one session, four streams a call: 2000 streams are 500 calls.
+   */
   @Transform(toInt)
   @IsInt()
   @Min(1)
   @Max(10_000)
-  RIPTRUNK_H2_MAX_STREAMS = 100;
+  RIPTRUNK_H2_MAX_STREAMS = 2000;
 
   @Transform(toInt)
   @IsInt()
   @Min(1)
   @Max(1024)
-  RIPTRUNK_H2_MAX_SESSION_MEMORY_MB = 10;
+  RIPTRUNK_H2_MAX_SESSION_MEMORY_MB = 64;
 
   @Transform(toInt)
   @IsInt()

@@ -5,8 +5,8 @@ import { enforceConnectionLimits, HTTP2_LIMIT_DEFAULTS, http2ServerOptions } fro
 describe('HTTP/2 server limits', () => {
   it('turns the limits into server options and settings', () => {
     expect(http2ServerOptions(HTTP2_LIMIT_DEFAULTS)).toEqual({
-      settings: { maxConcurrentStreams: 100, maxHeaderListSize: 16384 },
-      maxSessionMemory: 10,
+      settings: { maxConcurrentStreams: 2000, maxHeaderListSize: 16384 },
+      maxSessionMemory: 64,
       maxHeaderListPairs: 128,
       handshakeTimeout: 10_000,
       unknownProtocolTimeout: 10_000,

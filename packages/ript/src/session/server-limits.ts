@@ -18,9 +18,13 @@ export interface Http2Limits {
   maxConnectionsPerAddress: number;
 }
 
+/**
+ * The defaults. Streams and memory are sized for media: a PBX or gateway carries all its calls on one session, four
+ * long-lived streams a call, so 2000 streams hold 500 calls (their frames buffered within 64 MB).
+ */
 export const HTTP2_LIMIT_DEFAULTS: Readonly<Http2Limits> = {
-  maxConcurrentStreams: 100,
-  maxSessionMemoryMb: 10,
+  maxConcurrentStreams: 2000,
+  maxSessionMemoryMb: 64,
   maxHeaderListSize: 16 * 1024,
   headersTimeoutMs: 10_000,
   maxConnectionsPerAddress: 256,
