@@ -147,6 +147,11 @@ export async function gateway(o: GatewayCliOptions): Promise<void> {
     await client.close();
     throw err;
   }
+  // listening for signals before saying `started`: one sent on that line must stop the gateway cleanly
+  const signalled = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
   const sip = o.sipListen.map((l) => `${l.transport}:${l.host}:${l.port}`).join(',');
   say(
     o,
@@ -161,10 +166,7 @@ export async function gateway(o: GatewayCliOptions): Promise<void> {
     `gateway on ${sip} to sip:${o.sipPeer.host}:${o.sipPeer.port} (${o.sipPeer.transport}); RIPT TG ${gw.tg.name}` +
       (gw.inbound ? `; consumer TG ${gw.inbound.server.uri} for ${o.egress.join(', ')}` : '; ingress only'),
   );
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
+  await signalled;
   try {
     await gw.close({ unregister: true });
   } finally {

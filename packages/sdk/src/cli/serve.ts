@@ -103,6 +103,12 @@ export async function serve(o: ServeOptions): Promise<void> {
     throw err;
   }
   const { server, registration, tg } = service;
+  // Listening for SIGINT/SIGTERM before saying `registered`: a signal sent on that line must stop us cleanly, not
+  // find no handler and kill the process with the registration left behind.
+  const signalled = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
   event(
     o,
     {
@@ -144,8 +150,7 @@ export async function serve(o: ServeOptions): Promise<void> {
         if (o.maxCalls !== undefined && served >= o.maxCalls) resolve();
       },
     });
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
+    void signalled.then(resolve);
   });
   await done;
   await stop();
