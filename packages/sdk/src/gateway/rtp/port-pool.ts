@@ -23,8 +23,14 @@ export class PortRangeError extends Error {
 
 /** No pair left: the gateway refuses the call (503) rather than sharing a port. */
 export class PortPoolExhaustedError extends Error {
-  constructor(range: PortRange, pairs: number) {
-    super(`no free RTP port pair in ${range.min}-${range.max} (all ${pairs} in use)`);
+  /** `takenElsewhere`: pairs free in the pool but bound by another process (another gateway on the same range). */
+  constructor(range: PortRange, pairs: number, takenElsewhere = 0) {
+    super(
+      takenElsewhere
+        ? `no free RTP port pair in ${range.min}-${range.max}: the last ${takenElsewhere} tried are bound by another ` +
+            'process (give each gateway on a host a range of its own)'
+        : `no free RTP port pair in ${range.min}-${range.max} (all ${pairs} in use)`,
+    );
     this.name = 'PortPoolExhaustedError';
   }
 }

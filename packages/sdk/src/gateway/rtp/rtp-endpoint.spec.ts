@@ -214,6 +214,14 @@ describe('RtpEndpoint', () => {
     expect(e.send({ payloadType: 0, sequenceNumber: 0, timestamp: 0, payload: Buffer.alloc(0) })).toBe(false);
   });
 
+  it('says so when every pair it tried is bound by another process (two gateways on one range)', async () => {
+    const pool = new PortPool('41920-41923');
+    const squatters = [await farSocket(41920), await farSocket(41922)];
+    expect(squatters.map((q) => q.address().port)).toEqual([41920, 41922]);
+    await expect(endpoint({ pool })).rejects.toThrow(/41920-41923: the last 2 tried are bound by another process/);
+    expect(pool.inUse).toBe(0);
+  });
+
   it('refuses bad options', async () => {
     await expect(RtpEndpoint.open({ clockRate: 0 })).rejects.toThrow(RangeError);
     await expect(RtpEndpoint.open({ clockRate: 8000, bindAddress: 'localhost' })).rejects.toThrow(RangeError);

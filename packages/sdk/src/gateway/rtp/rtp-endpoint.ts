@@ -209,7 +209,7 @@ export class RtpEndpoint extends EventEmitter<RtpEndpointEvents> {
           taken.push(lease); // held until we are done, so that the next allocate moves on
         }
       }
-      throw new PortPoolExhaustedError(options.pool.range, options.pool.capacity);
+      throw new PortPoolExhaustedError(options.pool.range, options.pool.capacity, taken.length);
     } finally {
       for (const lease of taken) lease.release();
     }
