@@ -36,10 +36,6 @@ export class DialogRegistry {
     if (this.legs.get(callId) === leg) this.legs.delete(callId);
   }
 
-  removeCallId(callId: string): void {
-    this.legs.delete(callId);
-  }
-
   get(callId: string | undefined): SipLeg | undefined {
     return callId === undefined ? undefined : this.legs.get(callId);
   }

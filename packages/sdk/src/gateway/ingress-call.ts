@@ -3,6 +3,7 @@ import { parseSdp, riptFinalToSip, riptRefusalToSip, SdpError, type SdpMedia } f
 import type { RiptCall } from '../call.js';
 import { ClientError } from '../http.js';
 import type { CallLogEntry } from './call-log.js';
+import type { SipLeg } from './dialog-registry.js';
 import type { GatewayContext } from './gateway-context.js';
 import type { CallMedia } from './media/call-media.js';
 import { riptCallMedia } from './rtp/media-bridge.js';
@@ -27,6 +28,11 @@ export class IngressCall {
   private readonly started = Date.now();
   private answeredAt: number | null = null;
   private finished = false;
+  /** How the gateway routes this call's in-dialog requests and CANCEL to it. */
+  private readonly leg: SipLeg = {
+    handle: (r) => this.server.handle(r),
+    cancel: (r) => this.server.cancel(r),
+  };
   private mediaOpen?: Promise<void>;
 
   constructor(
@@ -38,10 +44,7 @@ export class IngressCall {
       hungUp: () => this.endRipt('ended', 'normal', null),
       ackTimeout: () => this.endRipt('failed', 'sip-no-ack', null),
     });
-    gw.dialogs.add(this.server.callId, {
-      handle: (r) => this.server.handle(r),
-      cancel: (r) => this.server.cancel(r),
-    });
+    gw.dialogs.add(this.server.callId, this.leg);
   }
 
   async run(): Promise<void> {
@@ -209,7 +212,7 @@ export class IngressCall {
     const counts = this.media?.counts() ?? { rtpIn: 0, rtpOut: 0 };
     this.media?.close();
     this.ript?.close();
-    this.gw.dialogs.removeCallId(this.server.callId);
+    this.gw.dialogs.remove(this.server.callId, this.leg);
     const entry: CallLogEntry = {
       event: 'call',
       direction: 'ingress',

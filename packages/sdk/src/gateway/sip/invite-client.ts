@@ -1,6 +1,6 @@
 import { Dialog } from './dialog.js';
 import type { IncomingRequest, SipEndpoint, SipTransport } from './sip-endpoint.js';
-import { newCallId, newTag, responseTo, type SipRequest, type SipResponse } from './sip-messages.js';
+import { ALLOW_HEADER, newCallId, newTag, responseTo, type SipRequest, type SipResponse } from './sip-messages.js';
 
 export interface OutgoingInvite {
   transport: SipTransport;
@@ -36,6 +36,9 @@ export class InviteClient {
   private dialog?: Dialog;
   private cancelWanted = false;
   private provisionalSeen = false;
+  /** A 2xx that crossed our CANCEL got its BYE (sent once). */
+  private byeAfterLateAnswer = false;
+  private reinvite?: (offer: string | undefined) => string;
 
   constructor(
     private readonly endpoint: SipEndpoint,
@@ -54,7 +57,7 @@ export class InviteClient {
         via: [],
         contact: [endpoint.contact(call.transport)],
         'max-forwards': '70',
-        allow: 'INVITE, ACK, CANCEL, BYE, OPTIONS',
+        allow: ALLOW_HEADER,
         supported: 'timer',
       },
     };
@@ -176,7 +179,4 @@ export class InviteClient {
     this.state = 'confirmed';
     this.listener.answered(rs);
   }
-
-  private byeAfterLateAnswer = false;
-  private reinvite?: (offer: string | undefined) => string;
 }

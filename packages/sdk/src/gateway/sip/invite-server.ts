@@ -1,6 +1,7 @@
 import { Dialog } from './dialog.js';
 import type { IncomingRequest, SipEndpoint } from './sip-endpoint.js';
-import { newTag, reasonPhrase, responseTo, type SipResponse } from './sip-messages.js';
+import { sipReasonPhrase } from '@riptrunk/ript/sip';
+import { newTag, responseTo, type SipResponse } from './sip-messages.js';
 
 /** RFC 3261 timers: T1, T2, and 64·T1 for a 2xx that never gets its ACK. */
 const T1_MS = 500;
@@ -107,7 +108,7 @@ export class InviteServer {
   }
 
   /** A final failure (≥ 300) before the answer. */
-  reject(status: number, reason = reasonPhrase(status), headers: Record<string, string> = {}): void {
+  reject(status: number, reason = sipReasonPhrase(status), headers: Record<string, string> = {}): void {
     if (this.finished) return;
     this.state = 'terminated';
     this.req.reply(responseTo(this.req.rq, status, { toTag: this.localTag, reason, headers }));

@@ -3,7 +3,14 @@ import { createServer } from 'node:net';
 import sip from 'sip';
 import { ClientError } from '../../http.js';
 import { type SipListen, uriHost } from './sip-addresses.js';
-import { ALLOW_HEADER, responseTo, type Remote, type SipRequest, type SipResponse } from './sip-messages.js';
+import {
+  ALLOW_HEADER,
+  ALLOWED_METHODS,
+  responseTo,
+  type Remote,
+  type SipRequest,
+  type SipResponse,
+} from './sip-messages.js';
 import { nextHop, SipStack } from './sip-stack.js';
 
 export type SipTransport = 'udp' | 'tcp';
@@ -126,7 +133,7 @@ export class SipEndpoint {
       if (rq.method !== 'ACK') reply(responseTo(rq, 400, { reason: 'CSeq method does not match' }));
       return;
     }
-    if (!['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS'].includes(rq.method)) {
+    if (!(ALLOWED_METHODS as readonly string[]).includes(rq.method)) {
       reply(responseTo(rq, 501, { headers: { Allow: ALLOW_HEADER } }));
       return;
     }

@@ -11,9 +11,6 @@ export const ALLOW_HEADER = ALLOWED_METHODS.join(', ');
 export const newTag = (): string => randomBytes(6).toString('hex');
 export const newCallId = (host: string): string => `${randomBytes(12).toString('hex')}@${host}`;
 
-/** The reason phrase of a status (the one table, in @riptrunk/ript). */
-export const reasonPhrase = sipReasonPhrase;
-
 export interface ResponseParts {
   reason?: string;
   /** The To tag of our side of the dialog (every response but 100). */
@@ -25,7 +22,7 @@ export interface ResponseParts {
 
 /** A response to `rq`, with its own copy of To (makeResponse shares the request's object). */
 export function responseTo(rq: sip.SipRequest, status: number, parts: ResponseParts = {}): sip.SipResponse {
-  const rs = sip.makeResponse(rq, status, parts.reason ?? reasonPhrase(status));
+  const rs = sip.makeResponse(rq, status, parts.reason ?? sipReasonPhrase(status));
   const to = rq.headers.to!;
   rs.headers.to = { ...to, params: { ...to.params } };
   if (parts.toTag && status !== 100 && !rs.headers.to.params.tag) rs.headers.to.params.tag = parts.toTag;
