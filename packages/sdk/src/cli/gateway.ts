@@ -113,6 +113,9 @@ export async function gateway(o: GatewayCliOptions): Promise<void> {
   const profile = loadProfile(o.profile);
   const client = await RiptTrunkClient.fromProfile(profile);
   const trust = o.stirTrust ? readFileChecked(o.stirTrust) : undefined;
+  // one agent for every x5u fetch: a new one per call would redo the TLS set-up each time
+  const certAgent = providerAgent(o.cacert ?? profile.caFile);
+  const closeClients = () => Promise.all([client.close(), certAgent.close()]);
   let gw: Gateway;
   try {
     const tls = o.egress.length ? await serveTlsMaterial(o.tls, o.cacert ?? profile.caFile, o.host, o.publicUrl) : null;
@@ -126,7 +129,7 @@ export async function gateway(o: GatewayCliOptions): Promise<void> {
       identity: gatewayIdentity({
         trustPem: trust,
         repositories: [`${new URL(profile.providerUrl).origin}/ript/v1/certs/`],
-        fetchPem: (url) => fetchText(url, providerAgent(o.cacert ?? profile.caFile)),
+        fetchPem: (url) => fetchText(url, certAgent),
       }),
       e164: numberNormaliser(o.country),
       egress: o.egress,
@@ -144,7 +147,7 @@ export async function gateway(o: GatewayCliOptions): Promise<void> {
       onLog: (entry: CallLogEntry) => say(o, { ...entry }, formatCallLog(entry)),
     });
   } catch (err) {
-    await client.close();
+    await closeClients();
     throw err;
   }
   // listening for signals before saying `started`: one sent on that line must stop the gateway cleanly
@@ -170,7 +173,7 @@ export async function gateway(o: GatewayCliOptions): Promise<void> {
   try {
     await gw.close({ unregister: true });
   } finally {
-    await client.close();
+    await closeClients();
   }
   say(o, { event: 'stopped' }, 'gateway stopped; consumer TG unregistered');
 }
