@@ -1,4 +1,3 @@
-import { createSocket } from 'node:dgram';
 import { randomUUID } from 'node:crypto';
 import { importPrivateKeyPem, signPassport } from '@riptrunk/ript';
 import { buildIdentityHeader } from '@riptrunk/ript/sip';
@@ -6,7 +5,8 @@ import { requestNumberCertificate } from '@riptrunk/sdk';
 import type { InboundCall, InboundService, RiptTrunkClient, TgDescriptionDoc } from '@riptrunk/sdk';
 import { EdgeConfigStore } from '../../src/edge/config/edge-config.store.js';
 import { startControlPlane, startEdge, type TestControlPlane, type TestEdge } from '../helpers/control-plane.js';
-import { acmeServing, collect, interconnectClient, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { collect } from '../helpers/call-events.js';
+import { acmeServing, interconnectClient, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { newRawCall, PCMU_OFFER, RawSip, rawRequest, toTagOf } from '../helpers/raw-sip.js';
 import { freeRtpPort, freeUdpPort, startSipp } from '../helpers/sipp.js';
 import { eventually, sleep } from '../helpers/wait.js';
@@ -180,39 +180,22 @@ describe('gateway: RIPT ⇄ SIP through an interconnect tenant, sipp as the carr
   }, 60_000);
 
   describe('bad SIP input (raw UDP)', () => {
-    const exchange = async (message: string): Promise<string | null> => {
-      const socket = createSocket('udp4');
-      await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
-      const reply = new Promise<string | null>((resolveReply) => {
-        const timer = setTimeout(() => resolveReply(null), 1500);
-        socket.on('message', (m) => {
-          const text = m.toString();
-          if (/^SIP\/2\.0 1\d\d/.test(text)) return; // provisional: keep waiting for the final answer
-          clearTimeout(timer);
-          resolveReply(text);
-        });
-      });
-      const port = socket.address().port;
-      socket.send(message.replaceAll('PORT', String(port)).replace(/\n/g, '\r\n'), gw.sipPort, '127.0.0.1');
-      const text = await reply;
-      socket.close();
-      return text;
+    /** The final answer a fresh peer gets to `message` (written for its port), or null when none comes. */
+    const exchange = async (message: (port: number) => string): Promise<string | null> => {
+      const sip = await RawSip.open(gw.sipPort);
+      sip.send(message(sip.port));
+      const answer = await sip.waitFor(/^SIP\/2\.0 [2-6]\d\d /, 1500);
+      sip.close();
+      return answer ?? null;
     };
-    const request = (method: string, extra = '', body = '') =>
-      `${method} sip:+14085550123@127.0.0.1 SIP/2.0
-Via: SIP/2.0/UDP 127.0.0.1:PORT;branch=z9hG4bK${Math.random().toString(36).slice(2)}
-From: <sip:+442071838700@127.0.0.1>;tag=t${Date.now()}
-To: <sip:+14085550123@127.0.0.1>
-Call-ID: ${Math.random().toString(36).slice(2)}@test
-CSeq: 1 ${method}
-Max-Forwards: 70
-${extra}Content-Length: ${Buffer.byteLength(body.replace(/\n/g, '\r\n'))}
-
-${body}`;
+    const request =
+      (method: string, to = '+14085550123', body?: string) =>
+      (port: number) =>
+        rawRequest(method, newRawCall(to), port, { body });
 
     it('answers OPTIONS, 501 to unknown methods, and survives garbage', async () => {
-      expect(await exchange('this is not SIP\n\n')).toBeNull();
-      expect(await exchange('INVITE sip:x SIP/2.0\nCSeq: nonsense\n\n')).toBeNull();
+      expect(await exchange(() => 'this is not SIP\n\n')).toBeNull();
+      expect(await exchange(() => 'INVITE sip:x SIP/2.0\nCSeq: nonsense\n\n')).toBeNull();
       expect(await exchange(request('OPTIONS'))).toMatch(/^SIP\/2\.0 200 /);
       expect(await exchange(request('SUBSCRIBE'))).toMatch(/^SIP\/2\.0 501 /);
     });
@@ -226,13 +209,9 @@ t=0 0
 m=audio 40000 RTP/AVP 18
 a=rtpmap:18 G729/8000
 `;
-      expect(await exchange(request('INVITE', 'Content-Type: application/sdp\n', g729))).toMatch(/^SIP\/2\.0 488 /);
+      expect(await exchange(request('INVITE', '+14085550123', g729))).toMatch(/^SIP\/2\.0 488 /);
       const pcmu = g729.replace('RTP/AVP 18', 'RTP/AVP 0').replace('a=rtpmap:18 G729/8000', 'a=rtpmap:0 PCMU/8000');
-      const nobody = request('INVITE', 'Content-Type: application/sdp\n', pcmu).replaceAll(
-        '+14085550123',
-        '+19995550100',
-      );
-      expect(await exchange(nobody)).toMatch(/^SIP\/2\.0 404 /);
+      expect(await exchange(request('INVITE', '+19995550100', pcmu))).toMatch(/^SIP\/2\.0 404 /);
       // a tenant's number with no consumer TG to take it: temporarily unavailable
       const initech = await cp.admin.post('/v1/tenants', { name: 'Initech' });
       await cp.admin.post(`/v1/tenants/${initech.body.id}/number-ranges`, { start: '+14155550100', count: 10 });
@@ -240,11 +219,7 @@ a=rtpmap:18 G729/8000
         () => edge.app.get(EdgeConfigStore).rangeOwning('+14155550105')?.tenantId,
         (id) => id === initech.body.id,
       );
-      const unavailable = request('INVITE', 'Content-Type: application/sdp\n', pcmu).replaceAll(
-        '+14085550123',
-        '+14155550105',
-      );
-      expect(await exchange(unavailable)).toMatch(/^SIP\/2\.0 480 /);
+      expect(await exchange(request('INVITE', '+14155550105', pcmu))).toMatch(/^SIP\/2\.0 480 /);
       expect(gw.gateway.calls).toBe(0);
     });
   });

@@ -1,4 +1,5 @@
-import type { InboundCall, InboundService, RiptCall, RiptTrunkClient, TgDescriptionDoc } from '@riptrunk/sdk';
+import { collect } from '../helpers/call-events.js';
+import type { InboundCall, InboundService, RiptTrunkClient, TgDescriptionDoc } from '@riptrunk/sdk';
 import { RiptTrunkClient as Client } from '@riptrunk/sdk';
 import type { RiptEvent } from '@riptrunk/ript';
 import { decodeJwt } from 'jose';
@@ -86,14 +87,6 @@ describe('interconnect tenants and off-net routing (profile §10)', () => {
       (n) => n === count,
     );
     expect(known).toBe(count);
-  }
-
-  function collect(call: RiptCall): { events: RiptEvent[]; done: Promise<void> } {
-    const events: RiptEvent[] = [];
-    const done = (async () => {
-      for await (const e of call.events()) events.push(e);
-    })().catch(() => undefined);
-    return { events, done };
   }
 
   /** The problem the edge answers to a call request (through the tenant's own token, as the SDK sends it). */

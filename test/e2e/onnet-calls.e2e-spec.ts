@@ -1,5 +1,5 @@
-import type { InboundCall, InboundService, RiptCall, RiptTrunkClient, TgDescriptionDoc } from '@riptrunk/sdk';
-import type { RiptEvent } from '@riptrunk/ript';
+import { collect } from '../helpers/call-events.js';
+import type { InboundCall, InboundService, RiptTrunkClient, TgDescriptionDoc } from '@riptrunk/sdk';
 import { EdgeConfigStore } from '../../src/edge/config/edge-config.store.js';
 import { startControlPlane, startEdge, type TestControlPlane, type TestEdge } from '../helpers/control-plane.js';
 import { sdkEnterprise } from '../helpers/enterprise.js';
@@ -64,14 +64,6 @@ describe('on-net calls: A → edge → B through B consumer TG (profile §6 rout
       (n) => n === count,
     );
     expect(known).toBe(count);
-  }
-
-  function collect(call: RiptCall): { events: RiptEvent[]; done: Promise<void> } {
-    const events: RiptEvent[] = [];
-    const done = (async () => {
-      for await (const e of call.events()) events.push(e);
-    })().catch(() => undefined);
-    return { events, done };
   }
 
   it('rings, answers, carries media both ways unchanged, ends from A, and writes a CDR for each tenant', async () => {

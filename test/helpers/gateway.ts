@@ -1,11 +1,5 @@
 import { readFileSync } from 'node:fs';
-import {
-  RiptTrunkClient,
-  type InboundCall,
-  type InboundService,
-  type RiptCall,
-  type TgDescriptionDoc,
-} from '@riptrunk/sdk';
+import { RiptTrunkClient, type InboundCall, type InboundService, type TgDescriptionDoc } from '@riptrunk/sdk';
 import {
   createGatewayMedia,
   Gateway,
@@ -13,7 +7,6 @@ import {
   type CallLogEntry,
   type GatewayOptions,
 } from '@riptrunk/sdk/gateway';
-import type { RiptEvent } from '@riptrunk/ript';
 import { EdgeConfigStore } from '../../src/edge/config/edge-config.store.js';
 import { sdkEnterprise, TEST_CA_FILE, tenantWithCode } from './enterprise.js';
 import type { TestControlPlane, TestEdge } from './control-plane.js';
@@ -108,14 +101,6 @@ export async function startTestGateway(
     onLog: (e) => log.push(e),
   });
   return { gateway, sipPort, log, close: () => gateway.close({ unregister: true }) };
-}
-
-export function collect(call: RiptCall): { events: RiptEvent[]; done: Promise<void> } {
-  const events: RiptEvent[] = [];
-  const done = (async () => {
-    for await (const e of call.events()) events.push(e);
-  })().catch(() => undefined);
-  return { events, done };
 }
 
 export type { InboundCall };

@@ -73,7 +73,7 @@ Via: SIP/2.0/UDP 127.0.0.1:${port};branch=${o.branch ?? call.branch};rport
 From: <sip:+442071838700@127.0.0.1:${port}>;tag=${call.fromTag}
 To: <sip:${call.to}@127.0.0.1>${o.toTag ? `;tag=${o.toTag}` : ''}
 Call-ID: ${call.callId}
-CSeq: ${o.cseq ?? 1} ${method === 'CANCEL' || method === 'ACK' ? method : method}
+CSeq: ${o.cseq ?? 1} ${method}
 Contact: <sip:raw@127.0.0.1:${port}>
 Max-Forwards: 70
 ${body ? 'Content-Type: application/sdp\n' : ''}Content-Length: ${Buffer.byteLength(body)}
