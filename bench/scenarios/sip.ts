@@ -65,7 +65,7 @@ const PORTS = {
 };
 const EDGE_URL = `https://localhost:${PORTS.edge}`;
 const CLI = repoPath('packages', 'sdk', 'dist', 'cli.js');
-const UAC_SCENARIO = repoPath('bench', 'sip', 'uac-call-hangup.xml');
+const UAC_SCENARIO = repoPath('test', 'sip', 'scenarios', 'core-call-hangup.xml');
 const UAS_SCENARIO = repoPath('test', 'sip', 'scenarios', 'core-answer-echo.xml');
 
 const TRUNK = { maxConcurrentCalls: 100_000, maxCallsPerSecond: 10_000 };
