@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -14,6 +15,22 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
+
+/** A consumer TG's `priority`, the same on registration and on update. */
+function PriorityProperty(): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({
+      minimum: 0,
+      maximum: 65535,
+      default: 100,
+      description: 'Lower first among the consumer TGs that take a destination equally well',
+    }),
+    IsOptional(),
+    IsInt(),
+    Min(0),
+    Max(65535),
+  );
+}
 
 export class ConsumerTgOutboundDto {
   @ApiProperty({
@@ -53,16 +70,7 @@ export class RegisterConsumerTgDto {
   @Type(() => ConsumerTgOutboundDto)
   outbound!: ConsumerTgOutboundDto;
 
-  @ApiPropertyOptional({
-    minimum: 0,
-    maximum: 65535,
-    default: 100,
-    description: 'Lower first among the consumer TGs that take a destination equally well',
-  })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @PriorityProperty()
   priority?: number;
 }
 
@@ -90,15 +98,6 @@ export class UpdateConsumerTgDto {
   @Type(() => ConsumerTgOutboundDto)
   outbound?: ConsumerTgOutboundDto;
 
-  @ApiPropertyOptional({
-    minimum: 0,
-    maximum: 65535,
-    default: 100,
-    description: 'Lower first among the consumer TGs that take a destination equally well',
-  })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @PriorityProperty()
   priority?: number;
 }
