@@ -60,23 +60,11 @@ declare module 'sip' {
       port?: number;
       address?: string;
       publicAddress?: string;
-      hostname?: string;
       udp?: boolean;
       tcp?: boolean;
       maxBytesHeaders?: number;
       maxContentLength?: number;
-      logger?: {
-        send?: (m: SipMessage, target: Remote) => void;
-        recv?: (m: SipMessage, remote: Remote) => void;
-        error?: (e: unknown) => void;
-      };
     }
-    interface Stack {
-      send(m: SipMessage, callback?: (rs: SipResponse) => void): void;
-      destroy(): void;
-      hostname(): string;
-    }
-    function create(options: StackOptions, onRequest: (rq: SipRequest, remote: Remote) => void): Stack;
     /** One transport connection (a UDP destination or a TCP flow). */
     interface Connection {
       send(m: SipMessage): void;
@@ -109,9 +97,6 @@ declare module 'sip' {
     ): TransactionLayer;
     function makeResponse(rq: SipRequest, status: number, reason?: string): SipResponse;
     function parseUri(s: string): SipUri | undefined;
-    function stringifyUri(u: SipUri | string): string;
-    function parse(s: string | Buffer): SipMessage | undefined;
-    function stringify(m: SipMessage): string;
     function generateBranch(): string;
   }
   export = sip;
