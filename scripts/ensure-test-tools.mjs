@@ -7,6 +7,7 @@ const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'igno
 const missing = [
   ['sipp', 'sip-tester'],
   ['kamailio', 'kamailio'],
+  ['baresip', 'baresip'],
 ].filter(([cmd]) => !has(cmd));
 if (missing.length) {
   const packages = missing.map(([, pkg]) => pkg);
