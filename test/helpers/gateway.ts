@@ -63,6 +63,8 @@ export async function startTestGateway(
     rtpBase: number;
     /** Verify Identity headers: trust this control plane's STIR CA, fetch x5u from its certificate repository. */
     stir?: TestControlPlane;
+    /** The peer's address (default 127.0.0.1). */
+    peerHost?: string;
   } & Partial<GatewayOptions>,
 ): Promise<TestGateway> {
   const sipPort = await freeUdpPort();
@@ -71,7 +73,9 @@ export async function startTestGateway(
   const gateway = await Gateway.start({
     client,
     sipListen: [{ transport: 'udp', host: '127.0.0.1', port: sipPort }],
-    sipPeer: { transport: 'udp', host: '127.0.0.1', port: peerPort },
+    sipPeer: { transport: 'udp', host: options.peerHost ?? '127.0.0.1', port: peerPort },
+    ...(options.placement ? { placement: options.placement } : {}),
+    ...(options.allow ? { allow: options.allow } : {}),
     media: ({ publicAddress }) =>
       createGatewayMedia({
         publicAddress,
@@ -91,7 +95,7 @@ export async function startTestGateway(
           }
         : {},
     ),
-    e164: (user) => (user && /^\+[1-9]\d{1,14}$/.test(user) ? user : null),
+    e164: options.e164 ?? ((user) => (user && /^\+[1-9]\d{1,14}$/.test(user) ? user : null)),
     egress: options.egress,
     inbound: {
       cert: cert.certPem,

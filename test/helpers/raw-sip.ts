@@ -12,14 +12,28 @@ export class RawSip {
     private readonly socket: Socket,
     readonly port: number,
     private readonly target: number,
+    readonly host: string,
   ) {
-    socket.on('message', (m) => this.received.push(m.toString()));
+    socket.on('message', (m, from) => {
+      const text = m.toString();
+      this.received.push(text);
+      const answer = this.answer?.(text);
+      if (answer) socket.send(answer.replace(/\r?\n/g, '\r\n'), from.port, from.address);
+    });
   }
 
-  static async open(target: number): Promise<RawSip> {
+  private answer?: (message: string) => string | undefined;
+
+  /** Answers requests as they come: `answer` returns the response text (or nothing to stay silent). */
+  onRequest(answer: (message: string) => string | undefined): void {
+    this.answer = answer;
+  }
+
+  /** A socket on `host` (any 127/8 address is local), sending to 127.0.0.1:`target`. */
+  static async open(target: number, host = '127.0.0.1', port = 0): Promise<RawSip> {
     const socket = createSocket('udp4');
-    await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
-    return new RawSip(socket, socket.address().port, target);
+    await new Promise<void>((r) => socket.bind(port, host, () => r()));
+    return new RawSip(socket, socket.address().port, target, host);
   }
 
   send(text: string): void {
@@ -84,4 +98,23 @@ ${o.body ?? ''}`;
 /** The To tag of a response. */
 export function toTagOf(response: string): string | undefined {
   return /^To:.*;tag=([^;\s]+)/im.exec(response)?.[1];
+}
+
+/** A response to a request as received (its Via, From, To with `toTag`, Call-ID and CSeq copied). */
+export function rawResponse(request: string, status: number, reason: string, toTag = 'rawtag'): string {
+  const header = (name: string) =>
+    request
+      .split(/\r?\n/)
+      .filter((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`))
+      .join('\r\n');
+  const to = header('To');
+  return `SIP/2.0 ${status} ${reason}
+${header('Via')}
+${header('From')}
+${/;tag=/.test(to) ? to : `${to};tag=${toTag}`}
+${header('Call-ID')}
+${header('CSeq')}
+Content-Length: 0
+
+`;
 }

@@ -65,8 +65,10 @@ export interface SippProcess {
 export interface SippOptions {
   /** A scenario file of test/sip/scenarios (e.g. 'core-answer-echo.xml'). */
   scenario: string;
-  /** sipp's SIP port on 127.0.0.1. */
+  /** sipp's SIP port on `host`. */
   port: number;
+  /** The local address sipp binds (default 127.0.0.1; any 127/8 address is local on Linux). */
+  host?: string;
   /** The media port (-mp); -rtp_echo echoes what arrives there. */
   mediaPort?: number;
   rtpEcho?: boolean;
@@ -96,7 +98,7 @@ export function startSipp(o: SippOptions): SippProcess {
     '-sf',
     join(SCENARIOS, o.scenario),
     '-i',
-    '127.0.0.1',
+    o.host ?? '127.0.0.1',
     '-p',
     String(o.port),
     '-t',
@@ -108,7 +110,7 @@ export function startSipp(o: SippOptions): SippProcess {
     '-timeout',
     '60s',
     '-timeout_error',
-    ...(o.mediaPort ? ['-mp', String(o.mediaPort), '-mi', '127.0.0.1'] : []),
+    ...(o.mediaPort ? ['-mp', String(o.mediaPort), '-mi', o.host ?? '127.0.0.1'] : []),
     ...(o.rtpEcho ? ['-rtp_echo'] : []),
     ...(o.service ? ['-s', o.service] : []),
     ...(o.calls ? ['-m', String(o.calls)] : []),

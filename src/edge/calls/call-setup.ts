@@ -86,7 +86,13 @@ export class CallSetup {
         from: request.from,
         to: request.destination,
         passport,
-        ...(interconnect && request.verstat !== undefined ? { verstat: request.verstat } : {}),
+        // an enterprise's call carries a PASSporT the edge signed or verified: the callee learns it passed (SHAKEN's
+        // verstat, which a PBX-side gateway puts in From); an interconnect's verstat is its gateway's verdict
+        ...(interconnect
+          ? request.verstat !== undefined
+            ? { verstat: request.verstat }
+            : {}
+          : { verstat: 'TN-Validation-Passed' as const }),
         ...(request['sip-call-id'] !== undefined ? { sipCallId: request['sip-call-id'] } : {}),
         directives: plan.directives,
         line: plan.line,

@@ -1,9 +1,13 @@
 import { fetch as undiciFetch } from 'undici';
-import { isE164 } from '@riptrunk/ript';
-import { checkDefaultCountry, SipNumberError, sipUserToE164 } from '@riptrunk/ript/sip';
+import { checkDefaultCountry } from '@riptrunk/ript/sip';
 import { parsePortRange } from '../gateway/rtp/port-pool.js';
 import { formatCallLog, type CallLogEntry } from '../gateway/call-log.js';
 import { Gateway } from '../gateway/gateway.js';
+import { sipNumberNormaliser } from '../gateway/numbers.js';
+import type { GatewayPlacement } from '../gateway/gateway-context.js';
+import { isWildcard, localAddressTowards } from '../gateway/sip/local-address.js';
+import { parseAllowList, type SourceAllowList } from '../gateway/sip/source-allow-list.js';
+import { formatStartupReport, startupReport } from './gateway-report.js';
 import { gatewayIdentity } from '../gateway/identity.js';
 import { createGatewayMedia } from '../gateway/media/gateway-media.js';
 import { parseSipListen, parseSipPeer, type SipListen, type SipPeer } from '../gateway/sip/sip-addresses.js';
@@ -18,8 +22,12 @@ import { serveTlsMaterial, type ServeTlsOptions } from './serve-tls.js';
 export interface GatewayCliOptions {
   profile: string;
   cacert?: string;
+  placement: GatewayPlacement;
   sipListen: SipListen[];
-  sipPeer: SipPeer;
+  /** The SIP core (--sip-peer), or the PBX at a static address (--pbx). */
+  sipPeer?: SipPeer;
+  /** --allow: more source addresses that may start calls (the peer's own are always allowed). */
+  allow?: SourceAllowList;
   rtpPorts: { min: number; max: number };
   publicAddress?: string;
   egress: string[];
@@ -39,29 +47,28 @@ function usage(err: unknown): never {
   throw new UsageError((err as Error).message);
 }
 
-/** SIP user parts → E.164: national forms need --country; without it only +E.164 users are numbers. */
-function numberNormaliser(country: string | undefined): (user: string | null) => string | null {
-  return (user) => {
-    if (!user) return null;
-    if (!country) return isE164(user) ? user : null;
-    try {
-      return sipUserToE164(user, { defaultCountry: country });
-    } catch (err) {
-      if (err instanceof SipNumberError) return null;
-      throw err;
-    }
-  };
-}
+/** The PBX placement listens on every interface at the SIP port unless told otherwise. */
+const PBX_DEFAULT_LISTEN = 'udp:0.0.0.0:5060';
 
 export function gatewayOptions(values: CliValues): GatewayCliOptions {
-  const listen = requiredOption(values, 'sip-listen');
-  const peer = requiredOption(values, 'sip-peer');
+  const placement: GatewayPlacement = values.pbx || values['pbx-user'] ? 'pbx' : 'carrier';
+  if (placement === 'pbx') {
+    if (values['sip-peer'])
+      throw new UsageError('--sip-peer is for the carrier placement; in front of a PBX use --pbx');
+    if (values.egress)
+      throw new UsageError('--egress is for the carrier placement; a PBX gets calls to its own numbers');
+  }
+  const listen =
+    placement === 'pbx' ? (values['sip-listen'] ?? PBX_DEFAULT_LISTEN) : requiredOption(values, 'sip-listen');
+  const peer = placement === 'pbx' ? values.pbx : requiredOption(values, 'sip-peer');
   let sipListen: SipListen[] = [];
   let sipPeer: SipPeer | undefined;
+  let allow: SourceAllowList | undefined;
   let rtpPorts = { min: 20000, max: 29999 };
   try {
     sipListen = parseSipListen(listen);
-    sipPeer = parseSipPeer(peer);
+    if (peer) sipPeer = parseSipPeer(peer, placement === 'pbx' ? '--pbx' : '--sip-peer');
+    if (values.allow) allow = parseAllowList(values.allow);
     if (values['rtp-ports']) rtpPorts = parsePortRange(values['rtp-ports']);
   } catch (err) {
     usage(err);
@@ -79,8 +86,10 @@ export function gatewayOptions(values: CliValues): GatewayCliOptions {
   return {
     profile: profilePath(values),
     cacert: values.cacert,
+    placement,
     sipListen,
-    sipPeer: sipPeer!,
+    ...(sipPeer ? { sipPeer } : {}),
+    ...(allow ? { allow } : {}),
     rtpPorts,
     publicAddress: values['public-address'],
     egress,
@@ -108,6 +117,13 @@ function say(o: GatewayCliOptions, json: Record<string, unknown>, human: string)
   else process.stdout.write(`${human}\n`);
 }
 
+/** The address in Via, Contact and SDP: --public-address, the listen address, or (on 0.0.0.0) the local one. */
+async function publicAddressOf(o: GatewayCliOptions): Promise<string> {
+  if (o.publicAddress) return o.publicAddress;
+  const host = o.sipListen[0].host;
+  return isWildcard(host) ? localAddressTowards(o.sipPeer?.host) : host;
+}
+
 /** `riptrunk gateway`: runs the SIP⇄RIPT gateway until SIGINT or SIGTERM. */
 export async function gateway(o: GatewayCliOptions): Promise<void> {
   const profile = loadProfile(o.profile);
@@ -116,14 +132,19 @@ export async function gateway(o: GatewayCliOptions): Promise<void> {
   // one agent for every x5u fetch: a new one per call would redo the TLS set-up each time
   const certAgent = providerAgent(o.cacert ?? profile.caFile);
   const closeClients = () => Promise.all([client.close(), certAgent.close()]);
+  const servesConsumerTg = o.egress.length > 0 || o.placement === 'pbx';
   let gw: Gateway;
   try {
-    const tls = o.egress.length ? await serveTlsMaterial(o.tls, o.cacert ?? profile.caFile, o.host, o.publicUrl) : null;
+    const tls = servesConsumerTg
+      ? await serveTlsMaterial(o.tls, o.cacert ?? profile.caFile, o.host, o.publicUrl)
+      : null;
     gw = await Gateway.start({
       client,
+      placement: o.placement,
       sipListen: o.sipListen,
-      sipPeer: o.sipPeer,
-      ...(o.publicAddress ? { publicAddress: o.publicAddress } : {}),
+      ...(o.sipPeer ? { sipPeer: o.sipPeer } : {}),
+      ...(o.allow ? { allow: o.allow } : {}),
+      publicAddress: await publicAddressOf(o),
       media: ({ publicAddress }) =>
         createGatewayMedia({ publicAddress, bindAddress: o.sipListen[0].host, ports: o.rtpPorts }),
       identity: gatewayIdentity({
@@ -131,7 +152,7 @@ export async function gateway(o: GatewayCliOptions): Promise<void> {
         repositories: [`${new URL(profile.providerUrl).origin}/ript/v1/certs/`],
         fetchPem: (url) => fetchText(url, certAgent),
       }),
-      e164: numberNormaliser(o.country),
+      e164: sipNumberNormaliser(o.country),
       egress: o.egress,
       ...(tls
         ? {
@@ -155,20 +176,8 @@ export async function gateway(o: GatewayCliOptions): Promise<void> {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
-  const sip = o.sipListen.map((l) => `${l.transport}:${l.host}:${l.port}`).join(',');
-  say(
-    o,
-    {
-      event: 'started',
-      sip,
-      peer: `${o.sipPeer.transport}:${o.sipPeer.host}:${o.sipPeer.port}`,
-      tg: gw.tg.uri,
-      consumerTg: gw.inbound?.server.uri ?? null,
-      egress: o.egress,
-    },
-    `gateway on ${sip} to sip:${o.sipPeer.host}:${o.sipPeer.port} (${o.sipPeer.transport}); RIPT TG ${gw.tg.name}` +
-      (gw.inbound ? `; consumer TG ${gw.inbound.server.uri} for ${o.egress.join(', ')}` : '; ingress only'),
-  );
+  const report = await startupReport(gw, o, profile.providerUrl);
+  say(o, { event: 'started', ...report }, formatStartupReport(report, o.profile));
   await signalled;
   try {
     await gw.close({ unregister: true });

@@ -32,6 +32,10 @@ export const OPTIONS = {
   egress: { type: 'string' },
   country: { type: 'string' },
   'stir-trust': { type: 'string' },
+  pbx: { type: 'string' },
+  allow: { type: 'string' },
+  'pbx-user': { type: 'string' },
+  'pbx-password-file': { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 export type CliValues = ParsedCommandLine<typeof OPTIONS>['values'];

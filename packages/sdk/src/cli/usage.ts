@@ -10,7 +10,9 @@ Usage:
   riptrunk certs request <number> [--out PREFIX]
   riptrunk gateway --profile FILE --sip-listen udp:HOST:PORT[,tcp:HOST:PORT] --sip-peer sip:HOST:PORT[;transport=tcp]
                  [--rtp-ports 20000-29999] [--public-address IP] [--egress PATTERNS] [--country CC]
-                 [--stir-trust FILE] [--json]
+                 [--allow CIDR,...] [--stir-trust FILE] [--json]
+  riptrunk gateway --profile FILE --pbx sip:HOST:PORT [--sip-listen ...] [--country CC] [--allow CIDR,...]
+                 [--pbx-user NAME --pbx-password-file FILE] (--cert FILE --key FILE | --ca-key FILE) [--json]
 
 Options:
   --profile FILE   enterprise profile (default ~/.riptrunk/profile.json, mode 0600)
@@ -38,8 +40,13 @@ provider delivers there to the SIP peer. One log line per call (--json: one JSON
   --sip-listen     where to take SIP (UDP and/or TCP)      --sip-peer   the SIP core, PBX or proxy to send INVITEs to
   --rtp-ports      RTP port range (even RTP, odd RTCP)     --public-address  the IP put in Via, Contact and SDP
   --country CC     default country of national numbers on the SIP side (e.g. GB); without it only +E.164
+  --allow CIDR,... more source addresses that may place calls (the peer's or PBX's own always may; others: 403)
   --stir-trust FILE  STI-CA certificates (PEM) for Identity headers (default RIPTRUNK_STIR_TRUST_FILE)
   The consumer TG (with --egress) takes --port/--host/--public-url/--cert/--key/--ca-key as serve does.
+  In front of an enterprise PBX (--pbx, the PBX's address; default --sip-listen udp:0.0.0.0:5060): the PBX's calls
+  go out on your trunk from your own numbers only (else 403), national numbers per --country; the calls to your
+  numbers go to the PBX (Request-URI the number called, From/P-Asserted-Identity the caller with verstat,
+  Identity the PASSporT). Start-up says what is ready: trunk, caller IDs, consumer TG, PBX (OPTIONS).
 certs request gets a STIR certificate for one of your numbers: a new P-256 key and CSR, certified by the
 provider's STIR CA; writes PREFIX.key.pem (mode 0600) and PREFIX.cert.pem (default PREFIX: the number's digits).
 The carrier's admin commands (tenants, number ranges, trunks, onboarding codes) are in riptrunk-admin, a binary

@@ -27,6 +27,12 @@ export class EgressCall {
 
   async run(): Promise<void> {
     const { call, gw } = this;
+    const target = gw.egressTarget();
+    if (!target) {
+      // a PBX that has not registered (or whose registration expired): nobody to ring
+      call.fail('callee-unavailable', { sipStatus: 480 });
+      return this.finish();
+    }
     try {
       this.media = await gw.media.forEgress(call);
     } catch (err) {
@@ -34,8 +40,8 @@ export class EgressCall {
       call.fail(err instanceof SdpError ? 'no-common-codec' : 'gateway-media-unavailable', { sipStatus: 503 });
       return this.finish();
     }
-    const peerUri = gw.peerUri(call.to);
-    const from = gw.ownUri(call.from);
+    const peerUri = gw.peerUri(call.to, target);
+    const from = gw.ownUri(call.from, target, gw.placement === 'pbx' ? call.verstat : undefined);
     const headers: Record<string, string> = { 'P-Asserted-Identity': `<${from}>` };
     if (call.passport) {
       try {
@@ -46,7 +52,7 @@ export class EgressCall {
     }
     this.invite = new InviteClient(
       gw.sip,
-      { transport: gw.peer.transport, requestUri: peerUri, from, to: peerUri, sdp: this.media.localSdp, headers },
+      { transport: target.transport, requestUri: peerUri, from, to: peerUri, sdp: this.media.localSdp, headers },
       {
         provisional: (rs) => this.provisional(rs),
         answered: (rs) => this.answered(rs),

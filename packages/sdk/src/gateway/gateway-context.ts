@@ -24,16 +24,27 @@ export interface IdentityCheck {
   reason?: string;
 }
 
+/**
+ * Where the gateway stands (issues 12 and 13): `carrier`, between the edge and the carrier's SIP core (an
+ * interconnect tenant: any caller, off-net destinations); `pbx`, in front of an enterprise's PBX (its own numbers
+ * only as callers, calls to them delivered to the PBX with SHAKEN's verstat).
+ */
+export type GatewayPlacement = 'carrier' | 'pbx';
+
 /** What the gateway gives its calls (egress-call.ts, ingress-call.ts). */
 export interface GatewayContext {
   readonly sip: SipEndpoint;
-  readonly peer: SipPeer;
+  readonly placement: GatewayPlacement;
   readonly dialogs: DialogRegistry;
   readonly media: GatewayMedia;
+  /** Where egress INVITEs go now: the static peer, or the PBX's registered contact; null when none is known. */
+  egressTarget(): SipPeer | null;
   /** The Request-URI (and To) of an egress INVITE for an E.164 number. */
-  peerUri(number: string): string;
-  /** A SIP URI of ours for an E.164 number (From, P-Asserted-Identity). */
-  ownUri(number: string): string;
+  peerUri(number: string, target: SipPeer): string;
+  /** A SIP URI of ours for an E.164 number (From, P-Asserted-Identity), with SHAKEN's `verstat` when given. */
+  ownUri(number: string, target: SipPeer, verstat?: Verstat): string;
+  /** Why `from` may not call through this gateway (a reason phrase for the 403), or null when it may. */
+  callerRefusal(from: string): string | null;
   /** The RFC 8224 Identity header for a PASSporT. */
   identityHeader(passport: string): string;
   /** A SIP user part as canonical E.164, or null. */

@@ -1,4 +1,4 @@
-import type { CallRequest } from '@riptrunk/ript';
+import { matchesAny, type CallRequest, type Verstat } from '@riptrunk/ript';
 import { sdpCodecsToAdvertisement, type SdpMedia } from '@riptrunk/ript/sip';
 import { createHash } from 'node:crypto';
 import type { RiptCall } from '../call.js';
@@ -8,10 +8,11 @@ import type { InboundService, RiptTrunkClient, TgDescriptionDoc } from '../riptr
 import type { CallLogEntry } from './call-log.js';
 import { DialogRegistry } from './dialog-registry.js';
 import { EgressCall } from './egress-call.js';
-import type { GatewayContext, GatewayMedia, IdentityCheck } from './gateway-context.js';
+import type { GatewayContext, GatewayMedia, GatewayPlacement, IdentityCheck } from './gateway-context.js';
 import { IngressCall } from './ingress-call.js';
 import { uriHost, type SipListen, type SipPeer } from './sip/sip-addresses.js';
 import { SipEndpoint, type IncomingRequest, type SipTransport } from './sip/sip-endpoint.js';
+import { SourceAllowList } from './sip/source-allow-list.js';
 import { ALLOW_HEADER, responseTo } from './sip/sip-messages.js';
 
 /** The advertisement of calls from SIP whose INVITE had no SDP: what the gateway offers in its 200. */
@@ -26,7 +27,7 @@ export const DEFAULT_GATEWAY_MAX_CALLS = 2000;
  * not the SDK server's default of 100, which would refuse egress calls long before the gateway is full.
  */
 export function consumerTgOptions(
-  o: Pick<GatewayOptions, 'inbound' | 'egress' | 'maxCalls'>,
+  o: Pick<GatewayOptions, 'inbound' | 'egress' | 'maxCalls' | 'placement'>,
   tg: TgDescriptionDoc,
 ): Parameters<RiptTrunkClient['serveInbound']>[0] {
   if (!o.inbound) throw new ClientError('egress needs the consumer TG server options', 'usage');
@@ -34,7 +35,8 @@ export function consumerTgOptions(
     maxConcurrentCalls: o.maxCalls ?? DEFAULT_GATEWAY_MAX_CALLS,
     ...o.inbound,
     tg,
-    destinations: o.egress ?? [],
+    // in front of a PBX the consumer TG takes the tenant's own numbers (serveInbound's default)
+    ...(o.placement === 'pbx' && !o.egress?.length ? {} : { destinations: o.egress ?? [] }),
   };
 }
 
@@ -49,7 +51,18 @@ export interface GatewayOptions {
   /** The gateway's RIPT identity: an onboarded client of its provider. */
   client: RiptTrunkClient;
   sipListen: SipListen[];
-  sipPeer: SipPeer;
+  /** `carrier` (default) or `pbx`; see GatewayPlacement. */
+  placement?: GatewayPlacement;
+  /** Where egress INVITEs go: the SIP core, or a PBX at a static address. Without one (a PBX that registers), see
+   * `registeredPeer`. */
+  sipPeer?: SipPeer;
+  /** The PBX's registered contact, when it registers to the gateway. */
+  registeredPeer?: () => SipPeer | null;
+  /**
+   * Source addresses allowed to start calls (out-of-dialog INVITEs); the static peer's addresses are always
+   * allowed. Anything else is answered 403 unless the registrar authenticates it.
+   */
+  allow?: SourceAllowList;
   /** The address put in Via, Contact and SDP (default: the first listen address). */
   publicAddress?: string;
   media: (gateway: { publicAddress: string }) => GatewayMedia;
@@ -75,7 +88,8 @@ export interface GatewayOptions {
 export class Gateway implements GatewayContext {
   readonly dialogs: DialogRegistry;
   readonly media: GatewayMedia;
-  readonly peer: SipPeer;
+  readonly peer: SipPeer | null;
+  readonly placement: GatewayPlacement;
   readonly publicAddress: string;
   private closing = false;
   private readonly handlers = new Map<string, Promise<string>>();
@@ -88,14 +102,21 @@ export class Gateway implements GatewayContext {
     readonly tg: TgDescriptionDoc,
     readonly inbound: InboundService | null,
     publicAddress: string,
+    readonly allow: SourceAllowList,
   ) {
-    this.peer = o.sipPeer;
+    this.peer = o.sipPeer ?? null;
+    this.placement = o.placement ?? 'carrier';
     this.publicAddress = publicAddress;
     this.dialogs = new DialogRegistry(o.maxCalls ?? DEFAULT_GATEWAY_MAX_CALLS);
     this.media = o.media({ publicAddress });
   }
 
   static async start(o: GatewayOptions): Promise<Gateway> {
+    if (!o.sipPeer && !o.registeredPeer) {
+      throw new ClientError('the gateway needs a SIP peer, or a PBX that registers to it', 'usage');
+    }
+    const allow = o.allow ?? new SourceAllowList();
+    if (o.sipPeer) await allow.addHost(o.sipPeer.host);
     const [listed] = await o.client.providerTgs();
     if (!listed) throw new ClientError('the gateway has no provider TG yet: ask the carrier for a trunk', 'no-tg');
     const tg = await o.client.tgDescription(listed.uri);
@@ -108,14 +129,14 @@ export class Gateway implements GatewayContext {
     });
     let inbound: InboundService | null = null;
     try {
-      if (o.egress?.length) {
+      if (o.egress?.length || o.placement === 'pbx') {
         inbound = await o.client.serveInbound(consumerTgOptions(o, tg));
       }
     } catch (err) {
       sip.close();
       throw err;
     }
-    const gateway = new Gateway(o, sip, tg, inbound, publicAddress);
+    const gateway = new Gateway(o, sip, tg, inbound, publicAddress, allow);
     inbound?.server.onCall((call) => gateway.egress(call));
     ready.gateway = gateway;
     return gateway;
@@ -133,14 +154,23 @@ export class Gateway implements GatewayContext {
 
   // ------------------------------------------------------------------ GatewayContext
 
-  peerUri(number: string): string {
-    const transport = this.peer.transport === 'tcp' ? ';transport=tcp' : '';
-    return `sip:${number}@${uriHost(this.peer.host)}:${this.peer.port};user=phone${transport}`;
+  egressTarget(): SipPeer | null {
+    return this.peer ?? this.o.registeredPeer?.() ?? null;
   }
 
-  ownUri(number: string): string {
-    const { host, port } = this.sip.address(this.sipTransport);
-    return `sip:${number}@${uriHost(host)}:${port};user=phone`;
+  peerUri(number: string, target: SipPeer): string {
+    const transport = target.transport === 'tcp' ? ';transport=tcp' : '';
+    return `sip:${number}@${uriHost(target.host)}:${target.port};user=phone${transport}`;
+  }
+
+  ownUri(number: string, target: SipPeer, verstat?: Verstat): string {
+    const { host, port } = this.sip.address(this.transportTowards(target));
+    return `sip:${number}@${uriHost(host)}:${port};user=phone${verstat ? `;verstat=${verstat}` : ''}`;
+  }
+
+  callerRefusal(from: string): string | null {
+    if (this.placement !== 'pbx') return null; // an interconnect passes on the PSTN caller as received
+    return matchesAny(this.tg.outbound.origins, from) ? null : 'Caller ID Not Allowed On This Trunk';
   }
 
   identityHeader(passport: string): string {
@@ -177,9 +207,19 @@ export class Gateway implements GatewayContext {
 
   // ------------------------------------------------------------------ routing
 
-  /** The transport towards the peer (we listen on it, or on the only one we have). */
-  private get sipTransport(): SipTransport {
-    return this.sip.transports.includes(this.peer.transport) ? this.peer.transport : this.sip.transports[0];
+  /** The transport towards a peer (we listen on it, or on the only one we have). */
+  private transportTowards(target: SipPeer): SipTransport {
+    return this.sip.transports.includes(target.transport) ? target.transport : this.sip.transports[0];
+  }
+
+  /**
+   * May this out-of-dialog INVITE start a call? From an allowed source address, yes; otherwise it is refused here
+   * (403), so that nobody on the network can place calls on the tenant's trunk.
+   */
+  private admits(req: IncomingRequest): boolean {
+    if (this.allow.allows(req.remote.address)) return true;
+    req.reply(responseTo(req.rq, 403, { reason: 'Source Address Not Allowed' }));
+    return false;
   }
 
   private egress(call: InboundCall): void {
@@ -203,7 +243,7 @@ export class Gateway implements GatewayContext {
           req.reply(responseTo(rq, 482, { reason: 'Loop Detected' }));
         } else if (this.closing || this.dialogs.full) {
           req.reply(responseTo(rq, 503, { headers: { 'Retry-After': '5' } }));
-        } else {
+        } else if (this.admits(req)) {
           const call = new IngressCall(this, req);
           this.ingressCalls.add(call);
           this.track(call.run().finally(() => this.ingressCalls.delete(call)));

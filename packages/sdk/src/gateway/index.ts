@@ -8,3 +8,6 @@ export * from './call-log.js';
 export * from './identity.js';
 export * from './media/gateway-media.js';
 export * from './sip/sip-addresses.js';
+export * from './numbers.js';
+export * from './sip/source-allow-list.js';
+export * from './sip/options-ping.js';

@@ -55,6 +55,8 @@ export class IngressCall {
     this.to = to ?? userOf(rq.uri) ?? '';
     if (!to) return this.refuse(404, 'the Request-URI is not a telephone number');
     if (!from) return this.refuse(403, 'the caller is not a telephone number');
+    const callerRefusal = this.gw.callerRefusal(from);
+    if (callerRefusal) return this.refuse(403, `caller ${from} is not one of the trunk's numbers`, {}, callerRefusal);
     let offer: SdpMedia | null = null;
     if (hasSdp(rq)) {
       try {
@@ -197,11 +199,12 @@ export class IngressCall {
     void this.ript?.end(reason).catch(() => undefined);
   }
 
-  private refuse(status: number, reason: string, headers: Record<string, string> = {}): void {
+  /** Refuses the INVITE; `phrase` replaces the status's usual reason phrase when the caller should read why. */
+  private refuse(status: number, reason: string, headers: Record<string, string> = {}, phrase?: string): void {
     this.outcome = 'refused';
     this.sipStatus = status;
     this.reason = reason;
-    this.server.reject(status, undefined, headers);
+    this.server.reject(status, phrase, headers);
     this.done();
   }
 

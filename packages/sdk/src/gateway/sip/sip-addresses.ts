@@ -39,14 +39,14 @@ export function parseSipListen(spec: string): SipListen[] {
   return listens;
 }
 
-/** `sip:HOST:PORT[;transport=tcp]` (the `--sip-peer` flag); UDP unless the URI says TCP. */
-export function parseSipPeer(uri: string): SipPeer {
+/** `sip:HOST:PORT[;transport=tcp]` (the `--sip-peer` and `--pbx` flags); UDP unless the URI says TCP. */
+export function parseSipPeer(uri: string, flag = '--sip-peer'): SipPeer {
   const m = /^sip:([^;]+)((?:;[^;=]+(?:=[^;]*)?)*)$/i.exec(uri.trim());
   const hp = m ? HOST_PORT.exec(m[1]) : null;
-  if (!m || !hp) throw new ClientError(`--sip-peer: ${uri} is not sip:HOST:PORT[;transport=tcp]`, 'usage');
+  if (!m || !hp) throw new ClientError(`${flag}: ${uri} is not sip:HOST:PORT[;transport=tcp]`, 'usage');
   const transport = /;transport=tcp/i.test(m[2]) ? 'tcp' : /;transport=(?!udp)/i.test(m[2]) ? null : 'udp';
-  if (!transport) throw new ClientError(`--sip-peer: only transport=udp or transport=tcp`, 'usage');
-  return { transport, host: hp[1].replace(/^\[|\]$/g, ''), port: portOf(hp[2], '--sip-peer') };
+  if (!transport) throw new ClientError(`${flag}: only transport=udp or transport=tcp`, 'usage');
+  return { transport, host: hp[1].replace(/^\[|\]$/g, ''), port: portOf(hp[2], flag) };
 }
 
 /** The host part of a SIP URI for `host` (IPv6 in brackets). */
