@@ -109,14 +109,22 @@ describe('RIPT TG discovery and consumer TG registration', () => {
     expect(admin.body.items.map((t: { id: string }) => t.id)).toContain(res.body.id);
   });
 
-  it('rotates the token with PUT, verifying again, and deletes', async () => {
+  it('rotates the token with PUT, verifying again while it stays active, and deletes', async () => {
     const created = await register(`${good.url}/ript/v1/tgs/in`);
     const location = created.headers.location as string;
     await stateOf(location);
     const updated = await api.put(location, { token: `${TOKEN}-rotated` });
-    expect(updated.body.state).toBe('pending');
+    // a rotation drops no call: the registration stays active while the new token is verified
+    expect(updated.body.state).toBe('active');
+    await eventually(
+      async () => good.requests.at(-1)?.authorization,
+      (a) => a === `Bearer ${TOKEN}-rotated`,
+    );
+    expect((await api.get(location)).body.state).toBe('active');
+    // a new URI is a new server: pending until verified
+    const moved = await api.put(location, { uri: `${good.url}/ript/v1/tgs/moved` });
+    expect(moved.body.state).toBe('pending');
     expect((await stateOf(location)).body.state).toBe('active');
-    expect(good.requests.at(-1)?.authorization).toBe(`Bearer ${TOKEN}-rotated`);
     expect((await api.delete(location)).status).toBe(204);
     expect((await api.get(location)).status).toBe(404);
   });

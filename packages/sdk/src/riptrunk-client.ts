@@ -6,6 +6,7 @@ import { RiptCall, type CallDescription } from './call.js';
 import { H2Streams } from './h2.js';
 import { ClientError, explainNetworkError, providerAgent } from './http.js';
 import { generateInboundToken, InboundServer, type InboundServerOptions } from './inbound/server.js';
+import { TokenRotation } from './inbound/token-rotation.js';
 import type { EnterpriseProfile } from './profile.js';
 
 export interface ProviderTg {
@@ -45,12 +46,20 @@ export interface ServeInboundOptions extends Omit<InboundServerOptions, 'token' 
   /** Wait for the provider's verification to make the registration `active` (default true). */
   waitActive?: boolean;
   activeTimeoutMs?: number;
+  /** Rotate the token before it expires, for as long as the service runs (default true). */
+  rotateTokens?: boolean;
+  /** How long the replaced token stays accepted after a rotation (default 5 minutes). */
+  tokenOverlapMs?: number;
+  /** Hears of each rotation (the new registration) and of a failed one (retried a minute later). */
+  onTokenRotated?: (registration: ConsumerTgRegistration) => void;
+  onRotationError?: (err: unknown) => void;
 }
 
 /** A running consumer TG registered with the provider. */
 export interface InboundService {
   server: InboundServer;
   tg: TgDescriptionDoc;
+  /** The registration as last seen (a token rotation replaces it). */
   registration: ConsumerTgRegistration;
   /** Closes the server; with `unregister`, deletes the registration first. */
   close(options?: { unregister?: boolean }): Promise<void>;
@@ -329,22 +338,77 @@ export class RiptTrunkClient {
       if (options.waitActive !== false) {
         registration = await this.waitForConsumerTg(registration.links.self, options.activeTimeoutMs);
       }
-      return {
+      const ttlMs = options.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS;
+      const service: InboundService = {
         server,
         tg,
         registration,
         close: async ({ unregister = false } = {}) => {
+          rotation?.stop();
           try {
-            if (unregister) await this.deleteConsumerTg(registration.links.self);
+            if (unregister) await this.deleteConsumerTg(service.registration.links.self);
           } finally {
             await server.close();
           }
         },
       };
+      const rotation =
+        options.rotateTokens === false
+          ? null
+          : new TokenRotation({
+              ttlMs,
+              expiresAt: Date.parse(tokenExpires),
+              rotate: async () => {
+                service.registration = await this.rotateConsumerTgToken(service, ttlMs, options);
+                options.onTokenRotated?.(service.registration);
+                return Date.parse(service.registration['token-expires'] ?? '') || Date.now() + ttlMs;
+              },
+              onError: (err) => options.onRotationError?.(err),
+            }).start();
+      return service;
     } catch (err) {
       await server.close();
       throw err;
     }
+  }
+
+  /**
+   * One token rotation: the server accepts the new token (and the old one for a while), the provider gets it, and
+   * its verification request, which presents the new token, confirms it. Should the provider not take it, the server
+   * goes back to the old token, which the provider still has.
+   */
+  private async rotateConsumerTgToken(
+    service: InboundService,
+    ttlMs: number,
+    options: ServeInboundOptions,
+  ): Promise<ConsumerTgRegistration> {
+    const { server } = service;
+    const old = server.currentToken;
+    const token = generateInboundToken();
+    const tokenExpires = new Date(Date.now() + ttlMs).toISOString();
+    server.rotateToken(token, options.tokenOverlapMs ?? 300_000);
+    const verified = server.tokenUsed(token);
+    let registration: ConsumerTgRegistration;
+    try {
+      registration = await this.updateConsumerTg(service.registration.links.self, { token, tokenExpires });
+    } catch (err) {
+      server.setToken(old);
+      throw err;
+    }
+    const timeoutMs = options.activeTimeoutMs ?? 60_000;
+    const seen = await Promise.race([
+      verified.then(() => true),
+      new Promise<false>((r) => setTimeout(() => r(false), timeoutMs).unref()),
+    ]);
+    if (!seen) {
+      const now = (await this.request<ConsumerTgRegistration>('GET', registration.links.self)).body;
+      throw new ClientError(
+        `the provider did not verify the rotated token in ${Math.round(timeoutMs / 1000)} s (${now.state}` +
+          `${now.reason ? `: ${now.reason}` : ''})`,
+        'verify',
+      );
+    }
+    return (await this.request<ConsumerTgRegistration>('GET', registration.links.self)).body;
   }
 
   private async firstTg(): Promise<TgDescriptionDoc> {

@@ -1,5 +1,5 @@
 import type { InboundCall } from './inbound-call.js';
-import { bearerOf, HttpProblem, tokenMatches, type InboundRequest, type InboundResponse } from './http.js';
+import { bearerOf, HttpProblem, type InboundRequest, type InboundResponse } from './http.js';
 
 /** What the router dispatches to: the server's resources. */
 export interface InboundResources {
@@ -20,12 +20,13 @@ export interface InboundResources {
 export class InboundRouter {
   constructor(
     private readonly tgPath: string,
-    private readonly token: () => string,
+    /** True when the presented bearer token is one the server accepts now. */
+    private readonly accepts: (presented: string | undefined) => boolean,
     private readonly to: InboundResources,
   ) {}
 
   async route(req: InboundRequest, res: InboundResponse): Promise<void> {
-    if (!tokenMatches(bearerOf(req.headers.authorization), this.token())) {
+    if (!this.accepts(bearerOf(req.headers.authorization))) {
       throw new HttpProblem(
         401,
         'unauthorized',

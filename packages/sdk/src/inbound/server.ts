@@ -11,6 +11,7 @@ import {
   HttpProblem,
   sendJson,
   sendProblem,
+  tokenMatches,
   type InboundRequest,
   type InboundResponse,
 } from './http.js';
@@ -54,6 +55,9 @@ export class InboundServer {
   private readonly sweeper: InboundCallSweeper;
   private readonly router: InboundRouter;
   private token: string;
+  /** The token being replaced, accepted until `previousUntil` so that no call is refused while edges catch up. */
+  private previous: { token: string; until: number } | null = null;
+  private readonly tokenSeen = new Map<string, () => void>();
   private base = '';
 
   private constructor(options: InboundServerOptions) {
@@ -63,7 +67,7 @@ export class InboundServer {
     this.callsResource = new CallsResource(this.s, this.handlers, () => this.uri);
     this.streams = new CallStreams(this.s.streamsPerCall);
     this.sweeper = new InboundCallSweeper(this.callsResource.calls, this.s);
-    this.router = new InboundRouter(this.s.tgPath, () => this.token, {
+    this.router = new InboundRouter(this.s.tgPath, (presented) => this.accepts(presented), {
       tg: (req, res) => this.getTg(req, res),
       handlers: (method, req, res) => this.handlers.collection(method, req, res),
       handler: (method, id, req, res) => this.handlers.item(method, id, req, res),
@@ -100,9 +104,43 @@ export class InboundServer {
     return `${this.base}${this.s.tgPath}`;
   }
 
+  /** The bearer token the provider presents now. */
+  get currentToken(): string {
+    return this.token;
+  }
+
   /** Replaces the bearer token the provider must present (after rotating it with the provider). */
   setToken(token: string): void {
     this.token = token;
+    this.previous = null;
+  }
+
+  /**
+   * Starts accepting `token` while the current one stays valid for `overlapMs` more (a rotation: the provider's
+   * edges learn the new token a moment after its control plane does).
+   */
+  rotateToken(token: string, overlapMs: number): void {
+    this.previous = { token: this.token, until: Date.now() + overlapMs };
+    this.token = token;
+  }
+
+  /** Resolves when a request first presents `token` (the provider verifying a rotated token). */
+  tokenUsed(token: string): Promise<void> {
+    return new Promise((resolve) => this.tokenSeen.set(token, resolve));
+  }
+
+  private accepts(presented: string | undefined): boolean {
+    if (tokenMatches(presented, this.token)) {
+      const seen = this.tokenSeen.get(this.token);
+      if (seen) {
+        this.tokenSeen.delete(this.token);
+        seen();
+      }
+      return true;
+    }
+    const previous = this.previous;
+    if (previous && Date.now() < previous.until) return tokenMatches(presented, previous.token);
+    return false;
   }
 
   /** The application: called with every new call, after the provider got its 201. */

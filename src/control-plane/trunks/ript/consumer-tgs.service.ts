@@ -131,11 +131,17 @@ export class ConsumerTgsService {
     return this.tgs.page(tenantId, page, trunkId);
   }
 
-  /** Merge update; a new URI or token sends the registration back to `pending` and verifies it again. */
+  /**
+   * Merge update; a new URI or token is verified again. A new URI sends the registration back to `pending`; a new
+   * token alone keeps an `active` one active while it is verified (a rotation: the enterprise accepts both tokens
+   * meanwhile, and a failed verification still ends in `failed`), so that rotating drops no call.
+   */
   async update(tenantId: string, trunkId: string, id: string, dto: UpdateConsumerTgDto): Promise<ConsumerTgEntity> {
     const tg = await this.get(tenantId, trunkId, id, true);
     const before = this.view(tg);
-    const reverify = dto.uri !== undefined || dto.token !== undefined;
+    const newUri = dto.uri !== undefined && dto.uri !== tg.uri;
+    const reverify = newUri || dto.token !== undefined;
+    const staysActive = !newUri && tg.state === 'active';
     if (dto.uri !== undefined) tg.uri = this.checkUri(dto.uri);
     if (dto.token !== undefined) tg.tokenSealed = this.box.seal(dto.token, tg.id);
     if (dto['token-expires'] !== undefined) {
@@ -144,7 +150,8 @@ export class ConsumerTgsService {
     }
     if (dto.outbound) tg.destinations = await this.checkDestinations(tenantId, dto.outbound.destinations);
     if (dto.priority !== undefined) tg.priority = dto.priority;
-    if (reverify) Object.assign(tg, { state: 'pending', stateReason: null, verifyAttempts: 0 });
+    if (reverify && staysActive) Object.assign(tg, { verifyAttempts: 0 });
+    else if (reverify) Object.assign(tg, { state: 'pending', stateReason: null, verifyAttempts: 0 });
     await this.tgs.save(tg);
     await this.audit.record({
       action: dto.token ? 'consumer-tg.update-token' : 'consumer-tg.update',
