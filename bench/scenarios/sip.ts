@@ -2,7 +2,7 @@
  * The `sip` scenario (issue 12): the SIP⇄RIPT gateway (`riptrunk gateway`, packages/sdk/dist/cli.js) in production
  * processes, with sipp as the SIP side.
  * (1) Call setups/s: sipp UAC → gateway A (interconnect tenant, ingress) → edge → on-net to an enterprise tenant
- *     whose consumer TG is gateway B (onboarded on that tenant with --egress <its range>) → sipp UAS; the rate (-r)
+ *     whose consumer TG is gateway B (onboarded on that tenant, in front of its "PBX": --pbx) → sipp UAS; the rate (-r)
  *     stepped up; the same-run baseline is sipp UAC → sipp UAS direct at the same rates.
  * (2) Concurrent calls with 20 ms media both ways through gateway B: SDK clients in forked workers (bench/lib/
  *     calls-worker.ts) call the enterprise number, gateway B carries each call as SIP + RTP to sipp, which echoes the
@@ -57,11 +57,12 @@ const PORTS = {
   uac: 45030,
   uacMedia: 45032,
   /**
-   * Both gateways take RTP pairs from the same 450 (they skip pairs the other holds: the gateway moves on from an
-   * EADDRINUSE pair); the media part runs through gateway B alone, so 450 calls at most there
-   * (BENCH_SIP_RTP_PORTS widens it).
+   * Each gateway has a range of its own (sharing one made setups fail on pairs the other held): gateway A's 450
+   * pairs serve the setup steps only; the media part runs through gateway B alone, so up to 950 calls there. Above
+   * 46001, the internal ports of the control plane and edge (1000 above theirs). BENCH_SIP_RTP_PORTS_A/_B override.
    */
-  rtp: process.env.BENCH_SIP_RTP_PORTS ?? '45100-45999',
+  rtpA: process.env.BENCH_SIP_RTP_PORTS_A ?? '45100-45999',
+  rtpB: process.env.BENCH_SIP_RTP_PORTS_B ?? '46100-47999',
 };
 const EDGE_URL = `https://localhost:${PORTS.edge}`;
 const CLI = repoPath('packages', 'sdk', 'dist', 'cli.js');
@@ -93,7 +94,7 @@ const PARAMETERS = {
   },
   media: {
     /** Concurrent calls, stepped up. BENCH_SIP_CALLS=50,100. */
-    calls: envNumbers('BENCH_SIP_CALLS', pick([50, 100, 250, 440], [20, 50])),
+    calls: envNumbers('BENCH_SIP_CALLS', pick([50, 100, 250, 500], [20, 50])),
     warmupSeconds: pick(2, 1),
     durationSeconds: pick(6, 2),
     workers: 2,
@@ -221,7 +222,8 @@ function sippArgs(scenario: string, port: number, mediaPort: number, extra: stri
 /** sipp's UAS (answers, echoes RTP, waits for BYE) in the background for the whole scenario. */
 function startUas(): { pid: number; stop: () => Promise<void> } {
   const dir = mkdtempSync(join(tmpdir(), 'riptrunk-bench-sipp-uas-'));
-  const child = spawn('sipp', sippArgs(UAS_SCENARIO, PORTS.uas, PORTS.uasMedia, ['-rtp_echo']), {
+  // -aa: sipp answers the OPTIONS gateway B (PBX placement) sends at start-up, as a PBX would
+  const child = spawn('sipp', sippArgs(UAS_SCENARIO, PORTS.uas, PORTS.uasMedia, ['-rtp_echo', '-aa']), {
     cwd: dir,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -555,12 +557,11 @@ export const sipScenario: Scenario = {
           join(profiles, 'enterprise.json'),
           '--sip-listen',
           `udp:127.0.0.1:${PORTS.gatewayB}`,
-          '--sip-peer',
+          // the PBX placement (issue 13): calls to the enterprise's own numbers go to its PBX, here sipp
+          '--pbx',
           `sip:127.0.0.1:${PORTS.uas}`,
           '--rtp-ports',
-          PORTS.rtp,
-          '--egress',
-          ENTERPRISE_RANGE.pattern,
+          PORTS.rtpB,
           '--port',
           String(PORTS.consumerTgB),
           '--ca-key',
@@ -577,7 +578,7 @@ export const sipScenario: Scenario = {
           '--sip-peer',
           `sip:127.0.0.1:${PORTS.uac}`,
           '--rtp-ports',
-          PORTS.rtp,
+          PORTS.rtpA,
           ...common,
         ]),
       );
@@ -782,7 +783,7 @@ export const sipScenario: Scenario = {
             ? `most concurrent calls through one gateway passing (loss < 0.1%, added p99 <= 5 ms): ${topMedia.calls}; ` +
               `target >= ${m.targetCalls}: ${results.mediaPass ? 'pass' : 'FAIL'}` +
               (m.calls[m.calls.length - 1] < m.targetCalls
-                ? ` (not measured: gateway B's RTP range ${PORTS.rtp} holds fewer pairs)`
+                ? ` (not measured: gateway B's RTP range ${PORTS.rtpB} holds fewer pairs)`
                 : '')
             : 'no media step passed',
           ...(disturbed.length
